@@ -1,0 +1,76 @@
+import { TransactionConflictError, type TransactOperation } from '../ports/table-store.port';
+import type { RequestContext } from '../principal';
+import { assertIdempotencyKeyFormat, findReplay, recordResponseOperation, type IdempotentResponse } from '../idempotency/idempotency';
+import {
+  actorOf, assertCompanyReference, tagDiffOperations, toProfileItem, requestHash, type CustomerDeps,
+} from './customer.repository';
+import type { CreateCustomerInput, Customer } from './customer.schema';
+
+const IDEMPOTENCY_SCOPE = 'create-customer';
+
+export interface CreateCustomerResult {
+  customer: Customer;
+  /** True when this answers a retried request with the stored response of the first one. */
+  replayed: boolean;
+}
+
+/**
+ * Creates a person or company. The profile, its tag items and (with an Idempotency-Key) the stored
+ * response are written in one transaction, so a retry can never create a second record.
+ */
+export async function createCustomer(
+  deps: CustomerDeps,
+  ctx: RequestContext,
+  input: CreateCustomerInput,
+  options: { idempotencyKey?: string; rawBody?: unknown } = {},
+): Promise<CreateCustomerResult> {
+  const { tenantId } = ctx.principal;
+  const idem = options.idempotencyKey;
+  const hash = idem ? requestHash(options.rawBody ?? input) : '';
+  if (idem) {
+    assertIdempotencyKeyFormat(idem);
+    const replay = await findReplay<Customer>(deps.store, tenantId, IDEMPOTENCY_SCOPE, idem, hash);
+    if (replay) return { customer: replay.body, replayed: true };
+  }
+
+  await assertCompanyReference(deps.store, tenantId, input.kind, input.companyId);
+
+  const now = deps.clock.now();
+  const actor = actorOf(ctx.principal);
+  const customer: Customer = {
+    id: deps.ids.next(),
+    kind: input.kind,
+    name: input.name,
+    phones: input.phones,
+    emails: input.emails,
+    ...(input.address ? { address: input.address } : {}),
+    tags: [...new Set(input.tags)],
+    ownerId: input.ownerId !== undefined ? input.ownerId : ctx.principal.kind === 'user' ? ctx.principal.subject : null,
+    ...(input.companyId ? { companyId: input.companyId } : {}),
+    customFields: input.customFields,
+    version: 1,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    createdBy: actor,
+    updatedBy: actor,
+  };
+
+  const operations: TransactOperation[] = [
+    { type: 'put', item: toProfileItem(tenantId, customer), condition: { kind: 'notExists' } },
+    ...tagDiffOperations(tenantId, undefined, customer),
+  ];
+  const response: IdempotentResponse<Customer> = { status: 201, body: customer };
+  if (idem) operations.push(recordResponseOperation(tenantId, IDEMPOTENCY_SCOPE, idem, hash, response, now));
+
+  try {
+    await deps.store.transact(operations);
+  } catch (error) {
+    // A concurrent request with the same key won the race: answer with its response.
+    if (idem && error instanceof TransactionConflictError && error.failedIndexes.includes(operations.length - 1)) {
+      const replay = await findReplay<Customer>(deps.store, tenantId, IDEMPOTENCY_SCOPE, idem, hash);
+      if (replay) return { customer: replay.body, replayed: true };
+    }
+    throw error;
+  }
+  return { customer, replayed: false };
+}

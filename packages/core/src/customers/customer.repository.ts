@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../ports/clock.port';
+import type { IdGenerator } from '../ports/id-generator.port';
+import type { Item, TableStore, TransactOperation } from '../ports/table-store.port';
+import { AppError, notFound } from '../errors';
+import type { Principal } from '../principal';
+import { customerIndexAttributes, customerKeys } from './customer.keys';
+import type { Customer } from './customer.schema';
+
+/** What the customer use cases depend on (ports only; adapters are chosen by the composition root). */
+export interface CustomerDeps {
+  store: TableStore;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+const RECORD_FIELDS = [
+  'id', 'kind', 'name', 'phones', 'emails', 'address', 'tags', 'ownerId', 'companyId', 'customFields',
+  'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'deletedAt', 'deletedBy',
+] as const satisfies readonly (keyof Customer)[];
+
+/** Stored profile item for a customer record (keys + index attributes + the record itself). */
+export function toProfileItem(tenantId: string, c: Customer): Item {
+  return {
+    ...customerKeys.profile(tenantId, c.id),
+    ...customerIndexAttributes(tenantId, c),
+    entity: 'customer',
+    tenantId,
+    ...c,
+  };
+}
+
+/** The API record of a stored profile item: only record fields, never keys or tenant. */
+export function toCustomer(item: Item): Customer {
+  const out: Record<string, unknown> = {};
+  for (const f of RECORD_FIELDS) if (item[f] !== undefined) out[f] = item[f];
+  return out as Customer;
+}
+
+/** Tag membership items of a live customer. */
+export function tagItems(tenantId: string, c: Customer): Item[] {
+  if (c.deletedAt) return [];
+  return c.tags.map((tag) => ({
+    ...customerKeys.tag(tenantId, tag, c.name, c.id),
+    entity: 'customer-tag',
+    tenantId,
+    customerId: c.id,
+    tag,
+  }));
+}
+
+/**
+ * Transaction operations that move tag items from `before` to `after` (only the difference, so a
+ * simple field edit costs one write).
+ */
+export function tagDiffOperations(tenantId: string, before: Customer | undefined, after: Customer): TransactOperation[] {
+  const oldItems = before ? tagItems(tenantId, before) : [];
+  const newItems = tagItems(tenantId, after);
+  const id = (i: { pk: string; sk: string }) => `${i.pk}\u0000${i.sk}`;
+  const oldIds = new Set(oldItems.map(id));
+  const newIds = new Set(newItems.map(id));
+  return [
+    ...oldItems.filter((i) => !newIds.has(id(i))).map((i): TransactOperation => ({ type: 'delete', key: { pk: i.pk, sk: i.sk } })),
+    ...newItems.filter((i) => !oldIds.has(id(i))).map((i): TransactOperation => ({ type: 'put', item: i })),
+  ];
+}
+
+/** Loads a profile with a strongly consistent read; undefined when absent. */
+export async function loadCustomer(store: TableStore, tenantId: string, id: string): Promise<Customer | undefined> {
+  const item = await store.get(customerKeys.profile(tenantId, id), { consistent: true });
+  return item ? toCustomer(item) : undefined;
+}
+
+/** Loads a live (not deleted) customer or throws 404. */
+export async function requireLiveCustomer(store: TableStore, tenantId: string, id: string): Promise<Customer> {
+  const c = await loadCustomer(store, tenantId, id);
+  if (!c || c.deletedAt) throw notFound(`Customer ${id}`);
+  return c;
+}
+
+/** A person's company must be a live company record of the same tenant. */
+export async function assertCompanyReference(store: TableStore, tenantId: string, kind: Customer['kind'], companyId: string | undefined): Promise<void> {
+  if (companyId === undefined) return;
+  if (kind !== 'person') {
+    throw new AppError('validation_failed', 'Only a person can belong to a company', {
+      errors: [{ path: 'body.companyId', message: 'only persons have a companyId' }],
+    });
+  }
+  const company = await loadCustomer(store, tenantId, companyId);
+  if (!company || company.deletedAt || company.kind !== 'company') {
+    throw new AppError('validation_failed', `Company ${companyId} does not exist`, {
+      errors: [{ path: 'body.companyId', message: 'no such company' }],
+    });
+  }
+}
+
+/** Who did it, as recorded in createdBy/updatedBy/deletedBy. */
+export function actorOf(principal: Principal): string {
+  return principal.kind === 'client' ? `client:${principal.subject}` : principal.subject;
+}
+
+/** Strong entity tag of a record version, as used in ETag / If-Match. */
+export function etagOf(version: number): string {
+  return `"${version}"`;
+}
+
+/**
+ * Checks an If-Match header against the current version. `*` matches any existing record.
+ * Throws precondition_failed (412) with the current ETag when stale.
+ */
+export function assertIfMatch(ifMatch: string, current: Customer): void {
+  const tags = ifMatch.split(',').map((t) => t.trim());
+  if (tags.includes('*')) return;
+  const wanted = tags.map((t) => t.replace(/^W\//, ''));
+  if (!wanted.includes(etagOf(current.version))) {
+    throw new AppError('precondition_failed', `The customer is at version ${current.version}; re-read it and retry`, {
+      currentEtag: etagOf(current.version),
+    });
+  }
+}
+
+/** Canonical hash of a request body, to tell an idempotent retry from a different request. */
+export function requestHash(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('base64url');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

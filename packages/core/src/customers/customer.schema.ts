@@ -1,0 +1,129 @@
+import * as z from 'zod';
+
+/**
+ * Customer (person or company) API shapes. The same schemas validate requests at the edge, give the
+ * TypeScript types (z.infer) and feed the OpenAPI document (packages/api-spec).
+ */
+
+export const CUSTOMER_KINDS = ['person', 'company'] as const;
+export const PHONE_LABELS = ['mobile', 'work', 'home', 'fax', 'other'] as const;
+export const EMAIL_LABELS = ['work', 'personal', 'other'] as const;
+
+/** ULID: the format of every record id (sortable by creation time). */
+export const RecordId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a 26-character ULID');
+export const UserRef = z.string().regex(/^[A-Za-z0-9_@.:+-]{1,128}$/, 'must be a user id (1-128 of A-Z a-z 0-9 _ @ . : + -)');
+
+const trimmed = (min: number, max: number) => z.string().trim().min(min).max(max);
+
+export const PhoneInput = z.strictObject({
+  number: trimmed(3, 40).regex(/^[0-9+()\-.\s/#*extEXT]+$/, 'must contain only digits, spaces and + ( ) - . / # * ext'),
+  label: z.enum(PHONE_LABELS).optional(),
+});
+
+export const EmailInput = z.strictObject({
+  address: z.email().max(254),
+  label: z.enum(EMAIL_LABELS).optional(),
+});
+
+export const Address = z.strictObject({
+  line1: trimmed(1, 200).optional(),
+  line2: trimmed(1, 200).optional(),
+  city: trimmed(1, 100).optional(),
+  region: trimmed(1, 100).optional(),
+  postalCode: trimmed(1, 20).optional(),
+  /** ISO 3166-1 alpha-2. */
+  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as CN or DE').optional(),
+});
+
+/** Tags are compared case-insensitively, so they are stored lower-case. */
+export const Tag = trimmed(1, 64)
+  .regex(/^[^#\u0000-\u001f]+$/, 'must not contain # or control characters')
+  .transform((t) => t.toLowerCase());
+
+const CustomFieldKey = z.string().regex(/^[a-z][a-zA-Z0-9_]{0,63}$/, 'must be camelCase or snake_case, starting with a letter');
+const CustomFieldScalar = z.union([z.string().max(10_000), z.number(), z.boolean()]);
+export const CustomFieldValue = z.union([CustomFieldScalar, z.array(CustomFieldScalar).max(100)]);
+/** Tenant-defined values; the per-tenant field registry (later) validates them further. */
+export const CustomFields = z.record(CustomFieldKey, CustomFieldValue).refine((o) => Object.keys(o).length <= 200, 'at most 200 custom fields');
+
+/** 40 keeps a worst-case update (rename + replace every tag) within one 100-item transaction. */
+export const MAX_TAGS = 40;
+
+export const CreateCustomerInput = z.strictObject({
+  kind: z.enum(CUSTOMER_KINDS),
+  name: trimmed(1, 200),
+  phones: z.array(PhoneInput).max(20).default([]),
+  emails: z.array(EmailInput).max(20).default([]),
+  address: Address.optional(),
+  tags: z.array(Tag).max(MAX_TAGS).default([]),
+  /** Owning user; defaults to the caller when the caller is a user. */
+  ownerId: UserRef.nullable().optional(),
+  /** For a person: the company they work for (a company record of the same tenant). */
+  companyId: RecordId.optional(),
+  customFields: CustomFields.default({}),
+});
+export type CreateCustomerInput = z.infer<typeof CreateCustomerInput>;
+
+/**
+ * JSON merge patch (RFC 7396) of a customer: absent = unchanged, null = cleared. `kind` cannot change.
+ * customFields merge key by key (null removes a key); arrays and address are replaced whole.
+ */
+export const UpdateCustomerInput = z
+  .strictObject({
+    name: trimmed(1, 200).optional(),
+    phones: z.array(PhoneInput).max(20).nullable().optional(),
+    emails: z.array(EmailInput).max(20).nullable().optional(),
+    address: Address.nullable().optional(),
+    tags: z.array(Tag).max(MAX_TAGS).nullable().optional(),
+    ownerId: UserRef.nullable().optional(),
+    companyId: RecordId.nullable().optional(),
+    customFields: z.record(CustomFieldKey, CustomFieldValue.nullable()).optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'the patch must change at least one field');
+export type UpdateCustomerInput = z.infer<typeof UpdateCustomerInput>;
+
+export const ListCustomersQuery = z.strictObject({
+  /** Page size; clamped to 1..200 (default 50). */
+  limit: z.coerce.number().int().optional().transform((n) => Math.min(200, Math.max(1, n ?? 50))),
+  after: z.string().max(4096).optional(),
+  tag: Tag.optional(),
+  ownerId: UserRef.optional(),
+  kind: z.enum(CUSTOMER_KINDS).optional(),
+  companyId: RecordId.optional(),
+  /** Case- and width-insensitive name prefix. */
+  namePrefix: trimmed(1, 100).optional(),
+  /** true: list the trash (soft-deleted customers) instead. */
+  deleted: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+});
+export type ListCustomersQuery = z.infer<typeof ListCustomersQuery>;
+
+export const GetCustomerQuery = z.strictObject({
+  includeDeleted: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+});
+
+export const Customer = z.object({
+  id: RecordId,
+  kind: z.enum(CUSTOMER_KINDS),
+  name: z.string(),
+  phones: z.array(z.object({ number: z.string(), label: z.enum(PHONE_LABELS).optional() })),
+  emails: z.array(z.object({ address: z.string(), label: z.enum(EMAIL_LABELS).optional() })),
+  address: Address.optional(),
+  tags: z.array(z.string()),
+  ownerId: z.string().nullable(),
+  companyId: RecordId.optional(),
+  customFields: z.record(z.string(), CustomFieldValue),
+  version: z.number().int().positive(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  createdBy: z.string(),
+  updatedBy: z.string(),
+  deletedAt: z.iso.datetime().optional(),
+  deletedBy: z.string().optional(),
+});
+export type Customer = z.infer<typeof Customer>;
+
+export const CustomerPage = z.object({
+  items: z.array(Customer),
+  next: z.string().nullable(),
+});
+export type CustomerPage = z.infer<typeof CustomerPage>;

@@ -1,0 +1,40 @@
+import { AppError, notFound } from '../errors';
+import type { RequestContext } from '../principal';
+import {
+  actorOf, assertIfMatch, loadCustomer, requireLiveCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
+} from './customer.repository';
+import { writeVersioned } from './write-versioned';
+import type { Customer } from './customer.schema';
+
+/**
+ * Soft-deletes a customer: the record moves to the tenant's trash list (out of every other list and
+ * filter), its tag items are removed, and it can be restored. If-Match is honoured when sent.
+ */
+export async function deleteCustomer(deps: CustomerDeps, ctx: RequestContext, id: string, ifMatch?: string): Promise<Customer> {
+  const { tenantId } = ctx.principal;
+  const current = await requireLiveCustomer(deps.store, tenantId, id);
+  if (ifMatch) assertIfMatch(ifMatch, current);
+  const now = deps.clock.now().toISOString();
+  const actor = actorOf(ctx.principal);
+  const deleted: Customer = { ...current, version: current.version + 1, updatedAt: now, updatedBy: actor, deletedAt: now, deletedBy: actor };
+  await writeVersioned(deps.store, tenantId, current, [
+    { type: 'put', item: toProfileItem(tenantId, deleted) },
+    ...tagDiffOperations(tenantId, current, deleted),
+  ]);
+  return deleted;
+}
+
+/** Brings a soft-deleted customer back into its lists, tags included. */
+export async function restoreCustomer(deps: CustomerDeps, ctx: RequestContext, id: string): Promise<Customer> {
+  const { tenantId } = ctx.principal;
+  const current = await loadCustomer(deps.store, tenantId, id);
+  if (!current) throw notFound(`Customer ${id}`);
+  if (!current.deletedAt) throw new AppError('not_deleted', `Customer ${id} is not deleted`);
+  const { deletedAt: _deletedAt, deletedBy: _deletedBy, ...rest } = current;
+  const restored: Customer = { ...rest, version: current.version + 1, updatedAt: deps.clock.now().toISOString(), updatedBy: actorOf(ctx.principal) };
+  await writeVersioned(deps.store, tenantId, current, [
+    { type: 'put', item: toProfileItem(tenantId, restored) },
+    ...tagDiffOperations(tenantId, current, restored),
+  ]);
+  return restored;
+}

@@ -1,0 +1,94 @@
+import { decodeCursor, encodeCursor, queryFingerprint } from '../pagination/cursor';
+import type { IndexName, Item, QueryInput, TableStore } from '../ports/table-store.port';
+import type { RequestContext } from '../principal';
+import { belongsToTenant, customerKeys, nameKey } from './customer.keys';
+import { toCustomer, type CustomerDeps } from './customer.repository';
+import type { Customer, CustomerPage, ListCustomersQuery } from './customer.schema';
+
+/** Index reads per request when residual filters reject items (bounds the cost of a page). */
+const MAX_ROUNDS = 5;
+
+interface Plan {
+  query: Omit<QueryInput, 'limit' | 'startAfter'>;
+  /** Tag partitions hold membership items that point at profiles. */
+  viaTag: boolean;
+  /** Filters the chosen index does not already apply. */
+  residual: (c: Customer) => boolean;
+}
+
+/**
+ * Lists customers of the caller's tenant, ordered by name, one cursor page at a time. Every filter
+ * maps to an index partition (tag item collection, owner, company, kind, or the tenant list), a name
+ * prefix narrows the shared `<nameKey>#<id>` sort key, and at most one further filter is applied to
+ * the fetched items, within a bounded number of reads. No request ever scans the tenant.
+ */
+export async function listCustomers(
+  deps: Pick<CustomerDeps, 'store'>,
+  ctx: RequestContext,
+  q: ListCustomersQuery,
+): Promise<CustomerPage> {
+  const { tenantId } = ctx.principal;
+  const filters = { tag: q.tag, ownerId: q.ownerId, kind: q.kind, companyId: q.companyId, namePrefix: q.namePrefix, deleted: q.deleted };
+  const fingerprint = queryFingerprint(filters);
+  let startAfter = q.after ? decodeCursor(q.after, tenantId, fingerprint, (v) => belongsToTenant(tenantId, v)) : undefined;
+  const plan = planQuery(tenantId, q);
+
+  const items: Customer[] = [];
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const page = await deps.store.query({ ...plan.query, limit: q.limit, ...(startAfter ? { startAfter } : {}) });
+    const profiles = plan.viaTag ? await resolveTagItems(deps.store, page.items) : page.items.map((i) => ({ entry: i, customer: toCustomer(i) }));
+    for (let i = 0; i < profiles.length; i++) {
+      const { entry, customer } = profiles[i]!;
+      if (!customer || !plan.residual(customer)) continue;
+      items.push(customer);
+      if (items.length === q.limit) {
+        const more = i < profiles.length - 1 || page.lastKey !== undefined;
+        return { items, next: more ? encodeCursor(tenantId, fingerprint, keyOf(entry, plan.query.index)) : null };
+      }
+    }
+    if (!page.lastKey) return { items, next: null };
+    startAfter = page.lastKey;
+  }
+  return { items, next: startAfter ? encodeCursor(tenantId, fingerprint, startAfter) : null };
+}
+
+function planQuery(tenantId: string, q: ListCustomersQuery): Plan {
+  const sortKey = q.namePrefix ? { beginsWith: nameKey(q.namePrefix) } : undefined;
+  const withSort = <T extends object>(o: T) => (sortKey ? { ...o, sortKey } : o);
+  const live = (c: Customer) => !c.deletedAt;
+  const checks: Array<[boolean, (c: Customer) => boolean]> = [
+    [q.ownerId !== undefined, (c) => c.ownerId === q.ownerId],
+    [q.kind !== undefined, (c) => c.kind === q.kind],
+    [q.companyId !== undefined, (c) => c.companyId === q.companyId],
+    [q.tag !== undefined, (c) => c.tags.includes(q.tag!)],
+  ];
+  const residual = (skip: (c: Customer) => boolean) => (c: Customer) =>
+    (q.deleted ? !!c.deletedAt : live(c)) && checks.every(([on, test]) => !on || test === skip || test(c));
+
+  if (q.deleted) {
+    return { query: withSort({ index: 'gsi1' as const, partition: customerKeys.tenantList(tenantId, true) }), viaTag: false, residual: residual(() => true) };
+  }
+  // Most selective first: tag, company, owner, kind, then the whole tenant list.
+  if (q.tag !== undefined) return { query: withSort({ partition: customerKeys.tagPartition(tenantId, q.tag) }), viaTag: true, residual: residual(checks[3]![1]) };
+  if (q.companyId !== undefined) return { query: withSort({ index: 'gsi4' as const, partition: customerKeys.byCompany(tenantId, q.companyId) }), viaTag: false, residual: residual(checks[2]![1]) };
+  if (q.ownerId !== undefined) return { query: withSort({ index: 'gsi2' as const, partition: customerKeys.byOwner(tenantId, q.ownerId) }), viaTag: false, residual: residual(checks[0]![1]) };
+  if (q.kind !== undefined) return { query: withSort({ index: 'gsi3' as const, partition: customerKeys.byKind(tenantId, q.kind) }), viaTag: false, residual: residual(checks[1]![1]) };
+  return { query: withSort({ index: 'gsi1' as const, partition: customerKeys.tenantList(tenantId, false) }), viaTag: false, residual: residual(() => true) };
+}
+
+async function resolveTagItems(store: TableStore, tagItems: Item[]): Promise<Array<{ entry: Item; customer?: Customer }>> {
+  const tenantOf = (i: Item) => i.tenantId as string;
+  const profiles = await store.batchGet(tagItems.map((t) => customerKeys.profile(tenantOf(t), t.customerId as string)));
+  const byId = new Map(profiles.map((p) => [p.id as string, toCustomer(p)]));
+  return tagItems.map((entry) => ({ entry, customer: byId.get(entry.customerId as string) }));
+}
+
+/** The key a query continues after: table keys plus the index keys when an index was read. */
+function keyOf(item: Item, index?: IndexName): Record<string, string> {
+  const key: Record<string, string> = { pk: item.pk, sk: item.sk };
+  if (index) {
+    key[`${index}pk`] = item[`${index}pk`] as string;
+    key[`${index}sk`] = item[`${index}sk`] as string;
+  }
+  return key;
+}

@@ -1,0 +1,64 @@
+import { AppError } from '../errors';
+import type { RequestContext } from '../principal';
+import {
+  actorOf, assertCompanyReference, assertIfMatch, requireLiveCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
+} from './customer.repository';
+import { writeVersioned } from './write-versioned';
+import type { Customer, UpdateCustomerInput } from './customer.schema';
+
+/**
+ * Applies a JSON merge patch to a customer under optimistic locking: the caller must send the
+ * ETag it read (If-Match); a concurrent change makes the conditional write fail and answers 412.
+ */
+export async function updateCustomer(
+  deps: CustomerDeps,
+  ctx: RequestContext,
+  id: string,
+  patch: UpdateCustomerInput,
+  ifMatch: string | undefined,
+): Promise<Customer> {
+  if (!ifMatch) throw new AppError('precondition_required', 'Send the ETag you read as If-Match');
+  const { tenantId } = ctx.principal;
+  const current = await requireLiveCustomer(deps.store, tenantId, id);
+  assertIfMatch(ifMatch, current);
+
+  const next = applyPatch(current, patch);
+  if (patch.companyId !== undefined && patch.companyId !== null) {
+    await assertCompanyReference(deps.store, tenantId, current.kind, patch.companyId);
+  }
+  const now = deps.clock.now().toISOString();
+  const updated: Customer = { ...next, version: current.version + 1, updatedAt: now, updatedBy: actorOf(ctx.principal) };
+
+  await writeVersioned(deps.store, tenantId, current, [
+    { type: 'put', item: toProfileItem(tenantId, updated) },
+    ...tagDiffOperations(tenantId, current, updated),
+  ]);
+  return updated;
+}
+
+/** RFC 7396 merge of the patch into the record (customFields merge per key; null clears). */
+export function applyPatch(current: Customer, patch: UpdateCustomerInput): Customer {
+  const next: Customer = { ...current };
+  if (patch.name !== undefined) next.name = patch.name;
+  if (patch.phones !== undefined) next.phones = patch.phones ?? [];
+  if (patch.emails !== undefined) next.emails = patch.emails ?? [];
+  if (patch.tags !== undefined) next.tags = [...new Set(patch.tags ?? [])];
+  if (patch.ownerId !== undefined) next.ownerId = patch.ownerId;
+  if (patch.address !== undefined) {
+    if (patch.address === null) delete next.address;
+    else next.address = patch.address;
+  }
+  if (patch.companyId !== undefined) {
+    if (patch.companyId === null) delete next.companyId;
+    else next.companyId = patch.companyId;
+  }
+  if (patch.customFields !== undefined) {
+    const merged = { ...current.customFields };
+    for (const [key, value] of Object.entries(patch.customFields)) {
+      if (value === null) delete merged[key];
+      else merged[key] = value;
+    }
+    next.customFields = merged;
+  }
+  return next;
+}

@@ -1,0 +1,2 @@
+export * from './manifest.types';
+export { manifest } from './manifest';
