@@ -42,5 +42,8 @@ export const CLAIMS = {
   orgPath: 'custom:org_path',
 } as const;
 
-/** Fixed tenant id format (ULID: 26 Crockford base32 chars), so keys and IAM LeadingKeys stay predictable. */
-export const TENANT_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+/**
+ * Fixed tenant id format: a ULID, or a lower-case slug (3-63 of a-z 0-9 -). Neither can contain `#`,
+ * so `T#<tenant>#` prefixes are unambiguous and IAM `dynamodb:LeadingKeys` patterns stay exact.
+ */
+export const TENANT_ID_PATTERN = /^(?:[0-9A-HJKMNP-TV-Z]{26}|[a-z0-9][a-z0-9-]{1,61}[a-z0-9])$/;

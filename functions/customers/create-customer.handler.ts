@@ -1,0 +1,13 @@
+import { createCustomer, CreateCustomerInput } from '@crm/core';
+import { httpRoute } from '@crm/runtime';
+import { customerResponse } from './customer-http';
+
+export const handler = httpRoute({
+  auth: 'jwt',
+  body: CreateCustomerInput,
+  async handle({ ctx, body, rawBody, headers, container }) {
+    const idempotencyKey = headers['idempotency-key'];
+    const { customer, replayed } = await createCustomer(container, ctx, body, { rawBody, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
+    return customerResponse(201, customer, { location: `/v1/customers/${customer.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
+  },
+});

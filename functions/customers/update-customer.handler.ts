@@ -1,0 +1,11 @@
+import { updateCustomer, UpdateCustomerInput } from '@crm/core';
+import { httpRoute } from '@crm/runtime';
+import { customerIdParam, customerResponse } from './customer-http';
+
+export const handler = httpRoute({
+  auth: 'jwt',
+  body: UpdateCustomerInput,
+  async handle({ ctx, params, body, headers, container }) {
+    return customerResponse(200, await updateCustomer(container, ctx, customerIdParam(params), body, headers['if-match']));
+  },
+});

@@ -1,0 +1,120 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import {
+  CreateCustomerInput, Customer, CustomerPage, ERROR_CODES, GetCustomerQuery, ListCustomersQuery, RecordId, UpdateCustomerInput,
+} from '@crm/core';
+import { manifest, type HttpRouteEntry } from '@crm/manifest';
+import * as z from 'zod';
+
+/**
+ * Builds the OpenAPI 3.1 document from the manifest (paths, methods, auth) and the zod schemas
+ * (bodies, queries, responses). Build-time only: the zod-to-openapi generator never ships in a
+ * Lambda bundle; the bundler writes the result to dist/openapi.json and the local server serves
+ * the same document.
+ */
+
+// Named components come from zod's own `.meta({ id })` (no prototype patching needed in zod 4).
+const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...(keyof typeof ERROR_CODES)[]]),
+  instance: z.string().optional(),
+  requestId: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+}).meta({ id: 'Problem' });
+const CustomerDoc = Customer.meta({ id: 'Customer' });
+const CustomerPageDoc = CustomerPage.extend({ items: z.array(CustomerDoc) }).meta({ id: 'CustomerPage' });
+
+interface RouteDoc {
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  headers?: z.ZodObject;
+  body?: z.ZodType;
+  /** Success responses: status → schema (undefined = no content). */
+  ok: Record<number, z.ZodType | 'html' | 'css-or-js' | undefined>;
+  /** Error statuses this route can answer besides the common ones. */
+  errors?: number[];
+}
+
+const IdParams = z.object({ id: RecordId });
+const IfMatch = z.object({ 'if-match': z.string().describe('The ETag of the version you read') });
+
+const ROUTES: Record<string, RouteDoc> = {
+  'get-openapi': { ok: { 200: z.object({}).passthrough() } },
+  'get-docs': { ok: { 200: 'html' } },
+  'get-docs-asset': { params: z.object({ asset: z.string() }), ok: { 200: 'css-or-js' }, errors: [404] },
+  'create-customer': {
+    body: CreateCustomerInput,
+    headers: z.object({ 'idempotency-key': z.string().max(255).optional().describe('Retries with the same key and body replay the first response') }),
+    ok: { 201: CustomerDoc },
+    errors: [400, 413, 415, 422],
+  },
+  'list-customers': { query: ListCustomersQuery, ok: { 200: CustomerPageDoc }, errors: [400] },
+  'get-customer': { params: IdParams, query: GetCustomerQuery, ok: { 200: CustomerDoc }, errors: [404] },
+  'update-customer': { params: IdParams, headers: IfMatch, body: UpdateCustomerInput, ok: { 200: CustomerDoc }, errors: [400, 404, 412, 415, 428] },
+  'delete-customer': { params: IdParams, headers: z.object({ 'if-match': z.string().optional() }), ok: { 204: undefined }, errors: [404, 412] },
+  'restore-customer': { params: IdParams, ok: { 200: CustomerDoc }, errors: [404, 409] },
+};
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'Cognito access token (AWS) or `npx crm token ...` (local)',
+  });
+
+  for (const entry of manifest) {
+    if (entry.kind !== 'http') continue;
+    const doc = ROUTES[entry.name];
+    if (!doc) throw new Error(`No OpenAPI description for manifest route ${entry.name}`);
+    registerRoute(registry, entry, doc, bearer.name);
+  }
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'CRM API',
+      version: '1.0.0',
+      description: 'Multi-tenant CRM. Errors are application/problem+json with a stable `code`. Lists are cursor pages `{ items, next }`.',
+    },
+    servers: [{ url: '/' }],
+  }) as unknown as Record<string, unknown>;
+}
+
+function registerRoute(registry: OpenAPIRegistry, entry: HttpRouteEntry, doc: RouteDoc, securityScheme: string): void {
+  const problem = { content: { 'application/problem+json': { schema: Problem } } };
+  const responses: Record<string, unknown> = {};
+  for (const [status, schema] of Object.entries(doc.ok)) {
+    if (schema === undefined) responses[status] = { description: 'No content' };
+    else if (schema === 'html') responses[status] = { description: 'HTML page', content: { 'text/html': { schema: z.string() } } };
+    else if (schema === 'css-or-js') responses[status] = { description: 'Static asset', content: { 'text/css': { schema: z.string() }, 'text/javascript': { schema: z.string() } } };
+    else responses[status] = { description: 'Success', content: { 'application/json': { schema } } };
+  }
+  const common = entry.auth.type === 'jwt' ? [401, 403, 429, 500] : [500];
+  for (const status of [...common, ...(doc.errors ?? [])]) responses[status] = { description: 'Problem', ...problem };
+
+  registry.registerPath({
+    method: entry.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete',
+    path: entry.path,
+    operationId: camel(entry.name),
+    summary: entry.summary,
+    tags: [entry.context],
+    ...(entry.auth.type === 'jwt'
+      ? { security: [{ [securityScheme]: entry.auth.scopes }], description: `Requires scopes ${entry.auth.scopes.join(', ')}; permission \`${entry.auth.permission}\`.` }
+      : { security: [] }),
+    request: {
+      ...(doc.params ? { params: doc.params } : {}),
+      ...(doc.query ? { query: doc.query } : {}),
+      ...(doc.headers ? { headers: doc.headers } : {}),
+      ...(doc.body ? { body: { required: true, content: { 'application/json': { schema: doc.body } } } } : {}),
+    },
+    responses: responses as never,
+  });
+}
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ChangeFeedDispatcher, SqliteTableStore, openSqliteDatabase } from '@crm/adapters/sqlite';
+import { buildOpenApiDocument } from '@crm/api-spec';
+import { systemClock } from '@crm/core';
+import type { ManifestEntry } from '@crm/manifest';
+import { ulidGenerator, type Container } from '@crm/runtime';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { LocalConfig } from './local-config';
+
+export interface LocalRuntime {
+  container: Container;
+  dispatcher: ChangeFeedDispatcher;
+  close(): Promise<void>;
+}
+
+type StreamHandler = (event: DynamoDBStreamEvent) => Promise<void | DynamoDBBatchResponse>;
+
+/**
+ * Composition root of the local runtime: SQLite table store in the data folder, its changelog
+ * delivered to the manifest's stream consumers, static assets from the repo, the OpenAPI document
+ * generated in-process. Handlers receive exactly the same Container shape as in Lambda.
+ */
+export async function createLocalRuntime(config: LocalConfig, manifest: readonly ManifestEntry[], repoRoot: string): Promise<LocalRuntime> {
+  const db = openSqliteDatabase(join(config.CRM_DATA_DIR, 'crm.sqlite'));
+  let dispatcher: ChangeFeedDispatcher | undefined;
+  const store = new SqliteTableStore({ db, clock: systemClock, onCommit: () => dispatcher?.notify() });
+
+  const consumers = [];
+  for (const entry of manifest) {
+    if (entry.kind !== 'stream') continue;
+    const module = (await import(pathToFileURL(resolve(repoRoot, entry.entry)).href)) as { handler: StreamHandler };
+    consumers.push({ name: entry.name, handler: module.handler, batchSize: entry.batchSize });
+  }
+  dispatcher = new ChangeFeedDispatcher({ db, consumers });
+
+  const openapi = Buffer.from(JSON.stringify(buildOpenApiDocument()), 'utf8');
+  const assetFiles = new Map<string, string>();
+  for (const entry of manifest) for (const asset of entry.assets ?? []) assetFiles.set(asset.to, resolve(repoRoot, asset.from));
+
+  const container: Container = {
+    store,
+    clock: systemClock,
+    ids: ulidGenerator(),
+    logger: new Logger({ serviceName: 'crm-local', logLevel: config.POWERTOOLS_LOG_LEVEL }),
+    assets: {
+      read(name) {
+        if (name === 'openapi.json') return openapi;
+        const file = assetFiles.get(name);
+        return file ? readFileSync(file) : undefined;
+      },
+    },
+  };
+
+  return {
+    container,
+    dispatcher,
+    async close() {
+      await dispatcher?.stop();
+      db.close();
+    },
+  };
+}

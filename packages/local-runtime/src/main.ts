@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { manifest } from '@crm/manifest';
+import { parseConfig, setContainer } from '@crm/runtime';
+import { LocalConfig } from './local-config';
+import { createLocalRuntime } from './local-container';
+import { ALL_SCOPES, loadOrCreateSigningKey, mintAccessToken } from './local-identity';
+import { startLocalServer } from './local-server';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const USAGE = `Usage:
+  crm start                      start the CRM locally (PORT, HOST, CRM_DATA_DIR override defaults)
+  crm token --tenant <id> (--user <id> [--roles a,b] [--org /hq/east] | --client <id>) [--scopes s1,s2] [--ttl seconds]
+                                 print an access token the local server accepts`;
+
+/** Starts the local CRM: config → keys → store + change feed → server. Returns a stop function. */
+export async function start(env: Record<string, string | undefined> = process.env, print = console.log): Promise<{ url: string; stop: () => Promise<void> }> {
+  const config = parseConfig(LocalConfig, env);
+  const signingKey = await loadOrCreateSigningKey(config.CRM_DATA_DIR);
+  const runtime = await createLocalRuntime(config, manifest, REPO_ROOT);
+  setContainer(runtime.container); // before any handler module is imported
+  runtime.dispatcher.start();
+  const server = await startLocalServer({ manifest, signingKey, host: config.HOST, port: config.PORT, repoRoot: REPO_ROOT });
+  print(`CRM running (local: SQLite in ${config.CRM_DATA_DIR})
+  API      ${server.url}/v1/customers
+  Docs     ${server.url}/docs   (OpenAPI: ${server.url}/openapi.json)
+  Token    TOKEN=$(npx crm token --tenant acme --user alice --roles admin)
+  Try      curl -H "Authorization: Bearer $TOKEN" ${server.url}/v1/customers`);
+  return {
+    url: server.url,
+    stop: async () => {
+      await server.close();
+      await runtime.close();
+    },
+  };
+}
+
+async function token(args: string[], env: Record<string, string | undefined>): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      tenant: { type: 'string' }, user: { type: 'string' }, client: { type: 'string' }, roles: { type: 'string' },
+      org: { type: 'string' }, scopes: { type: 'string' }, ttl: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.tenant) throw new Error('--tenant is required');
+  const config = parseConfig(LocalConfig, env);
+  const key = await loadOrCreateSigningKey(config.CRM_DATA_DIR);
+  const list = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+  const scopes = list(values.scopes);
+  const unknownScopes = scopes?.filter((s) => !ALL_SCOPES.includes(s)) ?? [];
+  if (unknownScopes.length) throw new Error(`Unknown scope(s): ${unknownScopes.join(', ')}; known: ${ALL_SCOPES.join(', ')}`);
+  const roles = list(values.roles);
+  const ttl = values.ttl ? Number(values.ttl) : undefined;
+  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0 && ttl <= 86_400)) throw new Error('--ttl must be 1..86400 seconds');
+  process.stdout.write(
+    `${await mintAccessToken(key, {
+      tenantId: values.tenant,
+      ...(values.user ? { userId: values.user } : {}),
+      ...(values.client ? { clientId: values.client } : {}),
+      ...(roles ? { roles } : {}),
+      ...(values.org ? { orgPath: values.org } : {}),
+      ...(scopes ? { scopes } : {}),
+      ...(ttl ? { ttlSeconds: ttl } : {}),
+    })}\n`,
+  );
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'start') {
+    const running = await start();
+    const shutdown = () => void running.stop().then(() => process.exit(0));
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  } else if (command === 'token') {
+    await token(rest, process.env);
+  } else {
+    console.log(USAGE);
+    process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

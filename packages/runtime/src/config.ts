@@ -1,0 +1,22 @@
+import * as z from 'zod';
+
+/**
+ * Configuration of a Lambda container, validated once at cold start. A missing resource name is a
+ * start-up error, never a silent default.
+ */
+export const AwsRuntimeConfig = z.object({
+  CRM_RUNTIME: z.literal('aws'),
+  TABLE_NAME: z.string().min(3),
+  AWS_REGION: z.string().min(1),
+  POWERTOOLS_SERVICE_NAME: z.string().min(1).default('crm'),
+});
+export type AwsRuntimeConfig = z.infer<typeof AwsRuntimeConfig>;
+
+export function parseConfig<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return result.data;
+}

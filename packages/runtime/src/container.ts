@@ -1,0 +1,70 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDbTableStore } from '@crm/adapters/dynamodb';
+import { systemClock, type Clock, type IdGenerator, type TableStore } from '@crm/core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { monotonicFactory } from 'ulid';
+import { AwsRuntimeConfig, parseConfig } from './config';
+
+/** Static files a function serves (Swagger UI, the OpenAPI document), by file name. */
+export interface AssetSource {
+  read(name: string): Buffer | undefined;
+}
+
+/**
+ * The adapters a handler works with. Built once per container (Lambda cold start or local process)
+ * by exactly one composition root: `createAwsContainer` here, or the local runtime's, which installs
+ * itself with `setContainer` before any handler runs.
+ */
+export interface Container {
+  store: TableStore;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  assets: AssetSource;
+}
+
+let current: Container | undefined;
+
+export function setContainer(container: Container): void {
+  current = container;
+}
+
+/** The process's container; in Lambda, created from the environment on first use. */
+export function getContainer(): Container {
+  current ??= createAwsContainer(process.env);
+  return current;
+}
+
+export function ulidGenerator(): IdGenerator {
+  const next = monotonicFactory();
+  return { next: () => next() };
+}
+
+/** Composition root of the AWS runtime: DynamoDB, one SDK client per container. */
+export function createAwsContainer(env: Record<string, string | undefined>): Container {
+  const config = parseConfig(AwsRuntimeConfig, env);
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.AWS_REGION }), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+  const taskRoot = env.LAMBDA_TASK_ROOT ?? process.cwd();
+  return {
+    store: new DynamoDbTableStore({ client, tableName: config.TABLE_NAME, clock: systemClock }),
+    clock: systemClock,
+    ids: ulidGenerator(),
+    logger: new Logger({ serviceName: config.POWERTOOLS_SERVICE_NAME }),
+    // Assets are copied next to the bundle (see the manifest's `assets`).
+    assets: {
+      read: (name) => {
+        if (!/^[A-Za-z0-9._-]+$/.test(name)) return undefined;
+        try {
+          return readFileSync(join(taskRoot, name));
+        } catch {
+          return undefined;
+        }
+      },
+    },
+  };
+}

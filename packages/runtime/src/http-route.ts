@@ -1,0 +1,163 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { AppError, type RequestContext } from '@crm/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type * as z from 'zod';
+import { getContainer, type Container } from './container';
+import { principalFromClaims } from './principal-from-claims';
+import { problemOf, problemResponse, validationError } from './problem';
+
+/** Largest JSON body accepted (API Gateway's own limit is 10 MB; a CRM record is far smaller). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Raw (non-JSON) body, e.g. HTML or a static asset. */
+  raw?: { contentType: string; data: string | Buffer };
+}
+
+interface RequestBase<B, Q> {
+  body: B;
+  /** The parsed JSON exactly as sent (for idempotency hashing). */
+  rawBody: unknown;
+  query: Q;
+  params: Record<string, string>;
+  /** Request headers with lower-case names. */
+  headers: Record<string, string>;
+  requestId: string;
+  container: Container;
+}
+
+export interface AuthenticatedRequest<B, Q> extends RequestBase<B, Q> {
+  ctx: RequestContext;
+}
+
+interface RouteSpecBase<B, Q> {
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+}
+
+export interface AuthenticatedRouteSpec<B, Q> extends RouteSpecBase<B, Q> {
+  auth: 'jwt';
+  handle(req: AuthenticatedRequest<B, Q>): Promise<HttpResult>;
+}
+
+export interface PublicRouteSpec<B, Q> extends RouteSpecBase<B, Q> {
+  auth: 'public';
+  handle(req: RequestBase<B, Q>): Promise<HttpResult>;
+}
+
+export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/**
+ * Turns a route spec into the exported Lambda handler: parse → validate → call the use case →
+ * shape the response. The same function runs behind API Gateway and behind the local server, so
+ * validation, claims and error mapping cannot differ between the two.
+ */
+export function httpRoute<B = undefined, Q = Record<string, never>>(spec: AuthenticatedRouteSpec<B, Q> | PublicRouteSpec<B, Q>): HttpHandler {
+  const base = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    const container = getContainer();
+    const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    try {
+      const headers = lowerCaseHeaders(event.headers);
+      const rawBody = parseBody(event, headers, spec.body !== undefined);
+      const body = spec.body ? parseWith(spec.body, rawBody, 'body') : (undefined as B);
+      const query = parseWith(spec.query, event.queryStringParameters ?? {}, 'query') as Q;
+      const params = (event.pathParameters ?? {}) as Record<string, string>;
+      const common: RequestBase<B, Q> = { body, rawBody, query, params, headers, requestId, container };
+      let result: HttpResult;
+      if (spec.auth === 'jwt') {
+        const principal = principalFromClaims(event.requestContext?.authorizer?.claims as Record<string, unknown> | undefined);
+        const ctx: RequestContext = {
+          principal,
+          requestId,
+          ...(event.requestContext?.identity?.sourceIp ? { sourceIp: event.requestContext.identity.sourceIp } : {}),
+          ...(headers['user-agent'] ? { userAgent: headers['user-agent'] } : {}),
+        };
+        container.logger.appendKeys({ tenantId: principal.tenantId });
+        result = await spec.handle({ ...common, ctx });
+      } else {
+        result = await spec.handle(common);
+      }
+      return toResponse(result, requestId);
+    } catch (error) {
+      return errorResponse(error, container, requestId, event.path);
+    } finally {
+      container.logger.removeKeys(['tenantId']);
+    }
+  };
+  return middy(base).use(injectLambdaContext(getContainer().logger, { resetKeys: true })) as unknown as HttpHandler;
+}
+
+function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function parseBody(event: APIGatewayProxyEvent, headers: Record<string, string>, expected: boolean): unknown {
+  const text = event.body === null || event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (text.length === 0) {
+    if (expected) throw new AppError('validation_failed', 'A JSON body is required', { errors: [{ path: 'body', message: 'required' }] });
+    return undefined;
+  }
+  if (!expected) throw new AppError('validation_failed', 'This operation takes no body', { errors: [{ path: 'body', message: 'not allowed' }] });
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw new AppError('payload_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes`);
+  const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && !/^application\/[a-z0-9.+-]*\+json$/.test(type)) {
+    throw new AppError('unsupported_media_type', 'Send the body as application/json');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError('invalid_json', `The body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'body' | 'query'): T {
+  if (!schema) {
+    if (where === 'query' && value && Object.keys(value as object).length > 0) {
+      const errors = Object.keys(value as object).map((k) => ({ path: `query.${k}`, message: 'unknown parameter' }));
+      throw new AppError('validation_failed', 'This operation takes no query parameters', { errors });
+    }
+    return value as T;
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(where, result.error);
+  return result.data;
+}
+
+function toResponse(result: HttpResult, requestId: string): APIGatewayProxyResult {
+  const headers: Record<string, string> = { 'x-request-id': requestId, ...result.headers };
+  if (result.raw) {
+    const binary = Buffer.isBuffer(result.raw.data);
+    return {
+      statusCode: result.status,
+      headers: { 'content-type': result.raw.contentType, ...headers },
+      body: binary ? (result.raw.data as Buffer).toString('base64') : (result.raw.data as string),
+      isBase64Encoded: binary,
+    };
+  }
+  if (result.body === undefined) return { statusCode: result.status, headers, body: '' };
+  return { statusCode: result.status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(result.body) };
+}
+
+function errorResponse(error: unknown, container: Container, requestId: string, path: string | undefined): APIGatewayProxyResult {
+  if (error instanceof AppError) {
+    if (error.status >= 500) container.logger.error('request failed', { code: error.code, error });
+    else container.logger.info('request rejected', { code: error.code, status: error.status });
+    return problemResponse(problemOf(error, requestId, path), { 'x-request-id': requestId });
+  }
+  // Unknown errors: log everything, disclose nothing but the request id.
+  container.logger.error('unhandled error', { error: error as Error });
+  return problemResponse(problemOf(new AppError('internal_error', `Something went wrong; quote request id ${requestId}`), requestId, path), {
+    'x-request-id': requestId,
+  });
+}
+
+/** A JSON response. */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { status, body, headers };
+}
