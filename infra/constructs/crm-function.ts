@@ -56,6 +56,12 @@ const TABLE_KEY_ACTIONS: Record<Exclude<TableAccess, 'none'>, string[]> = {
   'read-write': ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
 };
 
+/** The single table and the customer managed key that encrypts it, its indexes and its stream. */
+export interface EncryptedTable {
+  readonly table: ITableV2;
+  readonly key: IKey;
+}
+
 export interface CrmFunctionProps {
   entry: ManifestEntry;
   /** The entry's bundle folder, or placeholder code when the stack is synthesized without bundling. */
@@ -118,7 +124,7 @@ export class CrmFunction extends Construct {
    * table key. `TABLE_NAME` is set for every access level because the runtime's configuration
    * schema requires it in AWS mode; with `none` no permission comes with it.
    */
-  bindTable(table: ITableV2, access: TableAccess): void {
+  bindTable({ table, key }: EncryptedTable, access: TableAccess): void {
     this.function.addEnvironment('TABLE_NAME', table.tableName);
     if (access === 'none') return;
     this.role.addToPrincipalPolicy(
@@ -128,17 +134,23 @@ export class CrmFunction extends Construct {
         resources: [table.tableArn, ...INDEX_NAMES.map((indexName) => `${table.tableArn}/index/${indexName}`)],
       }),
     );
-    this.grantTableKey(table, TABLE_KEY_ACTIONS[access]);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: TABLE_KEY_ACTIONS[access],
+        resources: [key.keyArn],
+        // Usable only through DynamoDB, not to decrypt arbitrary ciphertext with the function's role.
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
   }
 
   /**
    * Subscribes a stream consumer to the table's change stream. Failed batches are bisected until the
    * poison record is isolated, then its position lands in an encrypted dead-letter queue for replay.
    */
-  bindTableStream(table: ITableV2, entry: StreamConsumerEntry): void {
+  bindTableStream({ table, key }: EncryptedTable, entry: StreamConsumerEntry): void {
     const streamArn = table.tableStreamArn;
     if (!streamArn) throw new Error(`Table has no stream; ${entry.name} cannot consume it`);
-    const key = this.requireTableKey(table);
 
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -191,22 +203,5 @@ export class CrmFunction extends Construct {
         },
       },
     });
-  }
-
-  private grantTableKey(table: ITableV2, actions: string[]): void {
-    const key = this.requireTableKey(table);
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions,
-        resources: [key.keyArn],
-        // Usable only through DynamoDB, not to decrypt arbitrary ciphertext with the function's role.
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
-      }),
-    );
-  }
-
-  private requireTableKey(table: ITableV2): IKey {
-    if (!table.encryptionKey) throw new Error('The CRM table must be encrypted with a customer managed key');
-    return table.encryptionKey;
   }
 }

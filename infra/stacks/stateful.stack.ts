@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2, type CfnGlobalTable } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -45,11 +45,19 @@ export class StatefulStack extends Stack {
       // The stream is the outbox: consumers need both images to derive events and lake rows.
       dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryptionV2.customerManagedKey(this.dataKey),
+      // SSE-KMS here, the customer managed key on the replica below (see why there).
+      encryption: TableEncryptionV2.awsManagedKey(),
       deletionProtection: true,
       billing: Billing.onDemand(),
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // TableEncryptionV2.customerManagedKey() refuses region-agnostic stacks (it must know which
+    // replica is local). The app stays environment-agnostic, so the key is set on the one
+    // (deployment-region) replica directly: same template as customerManagedKey() would render.
+    (this.table.node.defaultChild as CfnGlobalTable).addPropertyOverride(
+      'Replicas.0.SSESpecification.KMSMasterKeyId',
+      this.dataKey.keyArn,
+    );
 
     const accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
       // The S3 log delivery service cannot write to SSE-KMS buckets with a customer key.

@@ -87,7 +87,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
   const requestId = randomUUID();
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
-  const path = decodeURI(url.pathname).replace(/\/+$/, '') || '/';
+  let path: string;
+  try {
+    path = decodeURI(url.pathname).replace(/\/+$/, '') || '/';
+  } catch {
+    return send(res, problemResult(new AppError('validation_failed', 'The path is not valid percent-encoding'), requestId, url.pathname));
+  }
 
   const candidates = routes.map((r) => ({ route: r, match: r.pattern.exec(path) })).filter((c) => c.match);
   if (candidates.length === 0) return send(res, problemResult(new AppError('route_not_found', `No route ${path}`), requestId, path));

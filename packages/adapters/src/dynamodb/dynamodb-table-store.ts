@@ -186,14 +186,12 @@ export class DynamoDbTableStore implements TableStore {
       case 'delete':
         return { Delete: { TableName: this.tableName, Key: toKey(operation.key), ...condition } };
       case 'conditionCheck': {
-        if (!condition.ConditionExpression) {
-          throw new TypeError('A conditionCheck needs a non-empty condition');
-        }
         return {
           ConditionCheck: {
             TableName: this.tableName,
             Key: toKey(operation.key),
-            ConditionExpression: condition.ConditionExpression,
+            // assertValidTransaction guarantees a non-empty condition here.
+            ConditionExpression: condition.ConditionExpression ?? '',
             ...(condition.ExpressionAttributeNames
               ? { ExpressionAttributeNames: condition.ExpressionAttributeNames }
               : {}),

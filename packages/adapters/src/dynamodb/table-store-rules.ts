@@ -156,6 +156,11 @@ export function operationKey(operation: TransactOperation): ItemKey {
   return operation.type === 'put' ? operation.item : operation.key;
 }
 
+/** True when a condition checks nothing (an empty conjunction, possibly nested). */
+export function isEmptyCondition(condition: Condition): boolean {
+  return condition.kind === 'and' && condition.conditions.every(isEmptyCondition);
+}
+
 /** Rejects transactions DynamoDB would reject: too many operations, or two on one item. */
 export function assertValidTransaction(operations: TransactOperation[]): void {
   if (operations.length > MAX_TRANSACT_OPERATIONS) {
@@ -165,6 +170,9 @@ export function assertValidTransaction(operations: TransactOperation[]): void {
   for (const operation of operations) {
     if (operation.type === 'put') assertValidItem(operation.item);
     else assertValidKey(operation.key);
+    if (operation.type === 'conditionCheck' && isEmptyCondition(operation.condition)) {
+      throw new TypeError('A conditionCheck needs a non-empty condition');
+    }
     const id = itemKeyId(operationKey(operation));
     if (seen.has(id)) {
       throw new RangeError(`A transaction cannot include two operations on one item (${id})`);

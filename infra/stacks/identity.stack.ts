@@ -1,0 +1,187 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  FeaturePlan,
+  LambdaVersion,
+  Mfa,
+  OAuthScope,
+  ResourceServerScope,
+  StandardThreatProtectionMode,
+  StringAttribute,
+  UserPool,
+  UserPoolClientIdentityProvider,
+  UserPoolOperation,
+  type CfnUserPoolClient,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { CLAIMS } from '@crm/core';
+import type { CognitoTriggerEntry } from '@crm/manifest';
+import type { StageConfig } from '../config';
+import { pascalCase } from '../naming';
+
+/** Roles of the role matrix; each is a Cognito group, delivered in the `cognito:groups` claim. */
+export const CRM_ROLES = ['admin', 'manager', 'sales', 'service', 'analyst', 'auditor', 'partner'] as const;
+
+/** Identifier of the API's resource server; access-token scopes read `crm/<scope>`. */
+export const RESOURCE_SERVER_ID = 'crm';
+
+export const CRM_SCOPES = [
+  'customers.read',
+  'customers.write',
+  'interactions.read',
+  'interactions.write',
+  'deals.read',
+  'deals.write',
+  'analytics.read',
+  'webhooks.manage',
+  'admin',
+] as const;
+
+/** Scopes partners may be granted: everything except tenant administration. */
+const PARTNER_SCOPES = CRM_SCOPES.filter((scope) => scope !== 'admin');
+
+/** Full scope strings as they appear in access tokens and in the manifest (`crm/customers.read`). */
+export const QUALIFIED_CRM_SCOPES: readonly string[] = CRM_SCOPES.map((scope) => `${RESOURCE_SERVER_ID}/${scope}`);
+
+/** `custom:tenant_id` → `tenant_id`: the claim names are the source of the attribute names. */
+const customAttributeName = (claim: string): string => claim.replace(/^custom:/, '');
+
+export interface IdentityTrigger {
+  entry: CognitoTriggerEntry;
+  function: IFunction;
+}
+
+export interface IdentityStackProps extends StackProps {
+  config: StageConfig;
+  triggers: IdentityTrigger[];
+}
+
+/**
+ * Cognito user pool for people (authorization code + PKCE) and partners (client credentials).
+ * Deployed after the function stacks: it imports trigger functions by ARN, so the trigger's
+ * invoke permission lives here and no stack depends back on this one except the API.
+ */
+export class IdentityStack extends Stack {
+  readonly userPool: UserPool;
+  readonly userClient: UserPoolClient;
+  readonly partnerClient: UserPoolClient;
+
+  constructor(scope: Construct, id: string, props: IdentityStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.userPool = new UserPool(this, 'UserPool', {
+      userPoolName: `crm-${config.stage}-users`,
+      // Tenants' admins invite users; nobody joins a tenant on their own.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      // Immutable: tenant and org position come from verified claims, so a user must never be able
+      // to change them (not even through an app client that could write attributes).
+      customAttributes: {
+        [customAttributeName(CLAIMS.tenantId)]: new StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
+        [customAttributeName(CLAIMS.orgPath)]: new StringAttribute({ minLen: 1, maxLen: 2048, mutable: false }),
+      },
+      // Optional for now; admins are forced to enrol by policy later. TOTP only: SMS is phishable.
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG2',
+      reason: 'MFA is OPTIONAL (TOTP only) by product decision; admins are forced to enrol by policy, threat protection is ENFORCED.',
+    });
+
+    CRM_ROLES.forEach((role, precedence) => {
+      // Lower precedence wins when a user is in several groups; the list is ordered by privilege.
+      this.userPool.addGroup(`${pascalCase(role)}Group`, { groupName: role, precedence, description: `CRM role ${role}` });
+    });
+
+    const resourceServer = this.userPool.addResourceServer('CrmResourceServer', {
+      identifier: RESOURCE_SERVER_ID,
+      userPoolResourceServerName: `crm-${config.stage}-api`,
+      scopes: CRM_SCOPES.map((scopeName) => new ResourceServerScope({ scopeName, scopeDescription: `CRM ${scopeName}` })),
+    });
+    const crmScopes = (names: readonly string[]): OAuthScope[] =>
+      names.map((scopeName) => OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName, scopeDescription: scopeName })));
+
+    // Standard attributes only: the tenant/org custom attributes are set by admins, never by clients.
+    const writeAttributes = new ClientAttributes().withStandardAttributes({ email: true, fullname: true, givenName: true, familyName: true });
+
+    this.userClient = this.userPool.addClient('UserClient', {
+      userPoolClientName: `crm-${config.stage}-web`,
+      // Public client (browser/SPA): no secret, authorization code with PKCE.
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, ...crmScopes(CRM_SCOPES)],
+        callbackUrls: config.callbackUrls,
+        logoutUrls: config.logoutUrls,
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      writeAttributes,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+    });
+
+    this.partnerClient = this.userPool.addClient('PartnerClient', {
+      userPoolClientName: `crm-${config.stage}-partner`,
+      // Machine-to-machine: confidential client, client-credentials grant, API scopes only.
+      generateSecret: true,
+      oAuth: { flows: { clientCredentials: true }, scopes: crmScopes(PARTNER_SCOPES) },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      writeAttributes,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+    });
+    // No user sign-in flows on the partner client (CDK would fall back to Cognito's defaults,
+    // which include SRP), so its secret cannot be used to sign people in.
+    (this.partnerClient.node.defaultChild as CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
+
+    const domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: config.cognitoDomainPrefix } });
+
+    for (const trigger of props.triggers) this.addTrigger(trigger);
+
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserClientId', { value: this.userClient.userPoolClientId });
+    new CfnOutput(this, 'PartnerClientId', { value: this.partnerClient.userPoolClientId });
+    new CfnOutput(this, 'HostedUiBaseUrl', { value: domain.baseUrl() });
+  }
+
+  private addTrigger({ entry, function: fn }: IdentityTrigger): void {
+    // Imported by ARN so the invoke permission (which names the user pool) is created in this
+    // stack; the function's own stack then needs nothing from here, which avoids a cycle.
+    const imported = LambdaFunction.fromFunctionAttributes(this, `${pascalCase(entry.name)}Trigger`, {
+      functionArn: fn.functionArn,
+      sameEnvironment: true,
+    });
+    switch (entry.trigger) {
+      case 'pre-token-generation':
+        // V2_0 events can add claims to access tokens (V1_0 only reaches ID tokens).
+        this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, imported, LambdaVersion.V2_0);
+        break;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadOrCreateSigningKey, mintAccessToken, start, type TokenRequest } from '@crm/local-runtime';
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  /** A user token for the tenant (all scopes unless given). */
+  token(tenantId: string, options?: Partial<TokenRequest>): Promise<string>;
+  /** fetch relative to the server, JSON in/out, bearer token optional. */
+  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
+  stop(): Promise<void>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/** Starts the real local CRM (same code as `npm start`) on 127.0.0.1, a free port and a temp data folder. */
+export async function startTestServer(): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crm-test-'));
+  const running = await start({ PORT: '0', HOST: '127.0.0.1', CRM_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'SILENT' }, () => undefined);
+  const key = await loadOrCreateSigningKey(dataDir);
+  return {
+    url: running.url,
+    dataDir,
+    token: (tenantId, options = {}) => mintAccessToken(key, { tenantId, userId: 'alice', roles: ['admin'], ...options }),
+    async call(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      let body: string | undefined;
+      if (options.body !== undefined) {
+        body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(`${running.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await res.text();
+      const type = res.headers.get('content-type') ?? '';
+      return { status: res.status, headers: res.headers, body: text && type.includes('json') ? JSON.parse(text) : text };
+    },
+    async stop() {
+      await running.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
