@@ -13,6 +13,7 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeNagRule } from '../nag';
 import { INDEX_NAMES } from '@crm/core';
 import type { ManifestEntry, StreamConsumerEntry, TableAccess } from '@crm/manifest';
 
@@ -113,10 +114,7 @@ export class CrmFunction extends Construct {
     Tags.of(this).add(MANIFEST_ENTRY_TAG, entry.name);
     Tags.of(this).add('crm:context', entry.context);
 
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active X-Ray tracing needs xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.',
-    });
+    acknowledgeNagRule(this.role, 'IAM5[Resource::*]', 'Active X-Ray tracing needs xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.');
   }
 
   /**
@@ -163,12 +161,8 @@ export class CrmFunction extends Construct {
     this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }));
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
-      Validations.of(policy).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Only actions without resource-level permissions use "*": xray:PutTraceSegments/PutTelemetryRecords (tracing) ' +
-          'and dynamodb:ListStreams (required by the stream event source mapping).',
-      });
+      acknowledgeNagRule(policy, 'IAM5[Resource::*]', 'Only actions without resource-level permissions use "*": xray:PutTraceSegments/PutTelemetryRecords (tracing) ' +
+          'and dynamodb:ListStreams (required by the stream event source mapping).');
     }
 
     const failureQueue = new Queue(this, 'StreamFailures', {
@@ -177,10 +171,7 @@ export class CrmFunction extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(failureQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter (on-failure) destination of the stream event source mapping.',
-    });
+    acknowledgeNagRule(failureQueue, 'SQS3', 'This queue is itself the dead-letter (on-failure) destination of the stream event source mapping.');
 
     this.function.addEventSourceMapping('TableStream', {
       eventSourceArn: streamArn,

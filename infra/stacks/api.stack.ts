@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -16,6 +16,7 @@ import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { acknowledgeNagRule } from '../nag';
 import { ERROR_CODES, type ErrorCode } from '@crm/core';
 import type { HttpRouteEntry } from '@crm/manifest';
 import type { StageConfig } from '../config';
@@ -105,14 +106,8 @@ export class ApiStack extends Stack {
         throttlingBurstLimit: config.apiThrottle.burstLimit,
       },
     });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: 'The account-level API Gateway logging role uses the AWS policy made for exactly that purpose.',
-    });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason: 'No WAF web ACL yet: every route but the public docs needs a Cognito access token and the stage is throttled; WAF is attached per account by the platform team.',
-    });
+    acknowledgeNagRule(this.api, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', 'The account-level API Gateway logging role uses the AWS policy made for exactly that purpose.');
+    acknowledgeNagRule(this.api, 'APIG3', 'No WAF web ACL yet: every route but the public docs needs a Cognito access token and the stage is throttled; WAF is attached per account by the platform team.');
 
     for (const { type, code, status, retryAfter } of GATEWAY_PROBLEMS) {
       const effectiveStatus = status ?? ERROR_CODES[code].status;
@@ -158,8 +153,8 @@ export class ApiStack extends Stack {
     );
     if (entry.auth.type === 'public') {
       const reason = `Public by design (manifest auth: public): ${entry.method} ${entry.path}, ${entry.summary}.`;
-      Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-      Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
+      acknowledgeNagRule(method, 'APIG4', reason);
+      acknowledgeNagRule(method, 'COG4', reason);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -17,6 +17,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { acknowledgeNagRule } from '../nag';
 import { CLAIMS } from '@crm/core';
 import type { CognitoTriggerEntry } from '@crm/manifest';
 import type { StageConfig } from '../config';
@@ -104,10 +105,7 @@ export class IdentityStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.userPool).acknowledge({
-      id: 'AwsSolutions-COG2',
-      reason: 'MFA is OPTIONAL (TOTP only) by product decision; admins are forced to enrol by policy, threat protection is ENFORCED.',
-    });
+    acknowledgeNagRule(this.userPool, 'COG2', 'MFA is OPTIONAL (TOTP only) by product decision; admins are forced to enrol by policy, threat protection is ENFORCED.');
 
     CRM_ROLES.forEach((role, precedence) => {
       // Lower precedence wins when a user is in several groups; the list is ordered by privilege.

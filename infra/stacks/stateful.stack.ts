@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2, type CfnGlobalTable } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { acknowledgeNagRule } from '../nag';
 import { INDEX_NAMES, KEY_ATTRIBUTES, indexKeyAttributes } from '@crm/core';
 
 export interface StatefulStackProps extends StackProps {
@@ -68,10 +69,7 @@ export class StatefulStack extends Stack {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket is the server-access-log target of the lake bucket; logging it into itself would loop.',
-    });
+    acknowledgeNagRule(accessLogsBucket, 'S1', 'This bucket is the server-access-log target of the lake bucket; logging it into itself would loop.');
 
     this.lakeBucket = new Bucket(this, 'LakeBucket', {
       encryption: BucketEncryption.KMS,

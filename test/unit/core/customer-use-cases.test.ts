@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteTableStore, openSqliteDatabase } from '@crm/adapters/sqlite';
+import {
+  AppError, createCustomer, CreateCustomerInput, deleteCustomer, getCustomer, listCustomers, ListCustomersQuery, restoreCustomer,
+  updateCustomer, type Clock, type CustomerDeps, type RequestContext,
+} from '@crm/core';
+import { ulidGenerator } from '@crm/runtime';
+import type Database from 'better-sqlite3';
+
+// Use cases run against a real (in-memory SQLite) store and a fixed clock: no mocks of the thing under test.
+let db: Database.Database;
+let deps: CustomerDeps;
+const clock: Clock = { now: () => new Date('2026-11-25T10:00:00.000Z') };
+const ctx = (tenantId = 'acme', subject = 'alice'): RequestContext => ({
+  principal: { tenantId, kind: 'user', subject, roles: ['sales'], scopes: [] },
+  requestId: 'req-1',
+});
+const input = (o: Record<string, unknown>) => CreateCustomerInput.parse(o);
+const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+
+beforeEach(() => {
+  db = openSqliteDatabase(':memory:');
+  deps = { store: new SqliteTableStore({ db, clock }), clock, ids: ulidGenerator() };
+});
+afterEach(() => db.close());
+
+describe('customer use cases', () => {
+  it('stamps server-owned fields and defaults the owner to the calling user', async () => {
+    const { customer } = await createCustomer(deps, ctx(), input({ kind: 'person', name: 'Li Na', tags: ['A', 'a'] }));
+    expect(customer).toMatchObject({ version: 1, createdAt: '2026-11-25T10:00:00.000Z', createdBy: 'alice', ownerId: 'alice', tags: ['a'] });
+    const partner = await createCustomer(deps, { ...ctx(), principal: { ...ctx().principal, kind: 'client', subject: 'erp' } }, input({ kind: 'person', name: 'Pool' }));
+    expect(partner.customer).toMatchObject({ ownerId: null, createdBy: 'client:erp' });
+  });
+
+  it('lets exactly one of two concurrent updates of the same version win', async () => {
+    const { customer } = await createCustomer(deps, ctx(), input({ kind: 'company', name: 'Race Co' }));
+    const outcomes = await Promise.all([
+      code(updateCustomer(deps, ctx(), customer.id, { name: 'First' }, '"1"')),
+      code(updateCustomer(deps, ctx(), customer.id, { name: 'Second' }, '"1"')),
+    ]);
+    expect(outcomes.sort()).toEqual(['ok', 'precondition_failed']);
+    const now = await getCustomer(deps, ctx(), customer.id);
+    expect(now.version).toBe(2);
+  });
+
+  it('keeps tag items in step with renames, tag edits, deletes and restores', async () => {
+    const { customer } = await createCustomer(deps, ctx(), input({ kind: 'person', name: 'Wang Fang', tags: ['x', 'y'] }));
+    const byTag = async (tag: string) => (await listCustomers(deps, ctx(), ListCustomersQuery.parse({ tag }))).items.map((c) => c.name);
+    await updateCustomer(deps, ctx(), customer.id, { name: 'Fang Wang', tags: ['y', 'z'] }, '"1"');
+    expect([await byTag('x'), await byTag('y'), await byTag('z')]).toEqual([[], ['Fang Wang'], ['Fang Wang']]);
+    await deleteCustomer(deps, ctx(), customer.id);
+    expect(await byTag('y')).toEqual([]);
+    await restoreCustomer(deps, ctx(), customer.id);
+    expect(await byTag('y')).toEqual(['Fang Wang']);
+    // Exactly one tag item per (tag, customer) remains: count rows in the tag partitions.
+    const rows = db.prepare("SELECT count(*) AS n FROM items WHERE pk LIKE 'T#acme#TAG#%'").get() as { n: number };
+    expect(rows.n).toBe(2);
+  });
+
+  it('writes nothing when a reference is invalid', async () => {
+    const before = db.prepare('SELECT count(*) AS n FROM items').get() as { n: number };
+    expect(await code(createCustomer(deps, ctx(), input({ kind: 'person', name: 'Bad company', companyId: '01J9ZQ4V7Y8K3M2N1P0R5S6T7V' })))).toBe('validation_failed');
+    expect((db.prepare('SELECT count(*) AS n FROM items').get() as { n: number }).n).toBe(before.n);
+  });
+
+  it('isolates tenants by key space', async () => {
+    const { customer } = await createCustomer(deps, ctx('acme'), input({ kind: 'person', name: 'Secret' }));
+    expect(await code(getCustomer(deps, ctx('globex'), customer.id))).toBe('not_found');
+    expect(await code(updateCustomer(deps, ctx('globex'), customer.id, { name: 'x' }, '*'))).toBe('not_found');
+    expect(await code(deleteCustomer(deps, ctx('globex'), customer.id))).toBe('not_found');
+    expect((await listCustomers(deps, ctx('globex'), ListCustomersQuery.parse({}))).items).toEqual([]);
+  });
+});
