@@ -1,4 +1,4 @@
-import { Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -114,7 +114,11 @@ export class CrmFunction extends Construct {
     Tags.of(this).add(MANIFEST_ENTRY_TAG, entry.name);
     Tags.of(this).add('crm:context', entry.context);
 
-    acknowledgeNagRule(this.role, 'IAM5[Resource::*]', 'Active X-Ray tracing needs xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.');
+    acknowledgeNagRule(
+      this.role,
+      'IAM5[Resource::*]',
+      'Active X-Ray tracing needs xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.',
+    );
   }
 
   /**
@@ -161,8 +165,12 @@ export class CrmFunction extends Construct {
     this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }));
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
-      acknowledgeNagRule(policy, 'IAM5[Resource::*]', 'Only actions without resource-level permissions use "*": xray:PutTraceSegments/PutTelemetryRecords (tracing) ' +
-          'and dynamodb:ListStreams (required by the stream event source mapping).');
+      acknowledgeNagRule(
+        policy,
+        'IAM5[Resource::*]',
+        'Only actions without resource-level permissions use "*": xray:PutTraceSegments/PutTelemetryRecords (tracing) ' +
+          'and dynamodb:ListStreams (required by the stream event source mapping).',
+      );
     }
 
     const failureQueue = new Queue(this, 'StreamFailures', {
@@ -171,7 +179,11 @@ export class CrmFunction extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    acknowledgeNagRule(failureQueue, 'SQS3', 'This queue is itself the dead-letter (on-failure) destination of the stream event source mapping.');
+    acknowledgeNagRule(
+      failureQueue,
+      'SQS3',
+      'This queue is itself the dead-letter (on-failure) destination of the stream event source mapping.',
+    );
 
     this.function.addEventSourceMapping('TableStream', {
       eventSourceArn: streamArn,

@@ -106,8 +106,17 @@ export class ApiStack extends Stack {
         throttlingBurstLimit: config.apiThrottle.burstLimit,
       },
     });
-    acknowledgeNagRule(this.api, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', 'The account-level API Gateway logging role uses the AWS policy made for exactly that purpose.');
-    acknowledgeNagRule(this.api, 'APIG3', 'No WAF web ACL yet: every route but the public docs needs a Cognito access token and the stage is throttled; WAF is attached per account by the platform team.');
+    acknowledgeNagRule(
+      this.api,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'The account-level API Gateway logging role uses the AWS policy made for exactly that purpose.',
+    );
+    acknowledgeNagRule(
+      this.api,
+      'APIG3',
+      'No WAF web ACL yet: every route but the public docs needs a Cognito access token and the stage is throttled; ' +
+        'a WAF web ACL is an account-level decision (cost, rule sets) left to the platform team.',
+    );
 
     for (const { type, code, status, retryAfter } of GATEWAY_PROBLEMS) {
       const effectiveStatus = status ?? ERROR_CODES[code].status;

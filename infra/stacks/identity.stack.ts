@@ -105,7 +105,11 @@ export class IdentityStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledgeNagRule(this.userPool, 'COG2', 'MFA is OPTIONAL (TOTP only) by product decision; admins are forced to enrol by policy, threat protection is ENFORCED.');
+    acknowledgeNagRule(
+      this.userPool,
+      'COG2',
+      'MFA is OPTIONAL (TOTP only) by product decision until admins are forced to enrol; threat protection is ENFORCED.',
+    );
 
     CRM_ROLES.forEach((role, precedence) => {
       // Lower precedence wins when a user is in several groups; the list is ordered by privilege.

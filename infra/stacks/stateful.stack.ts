@@ -69,7 +69,11 @@ export class StatefulStack extends Stack {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledgeNagRule(accessLogsBucket, 'S1', 'This bucket is the server-access-log target of the lake bucket; logging it into itself would loop.');
+    acknowledgeNagRule(
+      accessLogsBucket,
+      'S1',
+      'This bucket is the server-access-log target of the lake bucket; logging it into itself would loop.',
+    );
 
     this.lakeBucket = new Bucket(this, 'LakeBucket', {
       encryption: BucketEncryption.KMS,
