@@ -65,10 +65,10 @@ export function buildCrmApp(app: App, options: CrmAppOptions = {}): CrmStacks {
       }),
     );
   }
-  const functionOf = (name: string) => {
+  const functionArnOf = (name: string): string => {
     for (const stack of contexts.values()) {
       const fn = stack.functions.get(name);
-      if (fn) return fn.function;
+      if (fn) return fn.functionArn;
     }
     throw new Error(`No function for manifest entry ${name}`);
   };
@@ -77,7 +77,7 @@ export function buildCrmApp(app: App, options: CrmAppOptions = {}): CrmStacks {
     config,
     triggers: manifest
       .filter((entry): entry is CognitoTriggerEntry => entry.kind === 'cognito-trigger')
-      .map((entry) => ({ entry, function: functionOf(entry.name) })),
+      .map((entry) => ({ entry, functionArn: functionArnOf(entry.name) })),
     description: `CRM ${config.stage}: Cognito user pool, groups, scopes and app clients`,
   });
 
@@ -86,7 +86,7 @@ export function buildCrmApp(app: App, options: CrmAppOptions = {}): CrmStacks {
     userPool: identity.userPool,
     routes: manifest
       .filter((entry): entry is HttpRouteEntry => entry.kind === 'http')
-      .map((entry) => ({ entry, function: functionOf(entry.name) })),
+      .map((entry) => ({ entry, functionArn: functionArnOf(entry.name) })),
     description: `CRM ${config.stage}: REST API generated from the manifest`,
   });
 

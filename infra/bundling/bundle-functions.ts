@@ -76,6 +76,8 @@ export async function bundleFunctions(options: BundleOptions): Promise<FunctionB
     external: LOCAL_ONLY_PACKAGES,
     banner: { js: ESM_REQUIRE_BANNER },
     sourcemap: true,
+    // Stack traces need names and positions only; embedding the sources would triple the upload.
+    sourcesContent: false,
     minify: true,
     metafile: true,
     logLevel: 'error',

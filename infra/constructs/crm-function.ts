@@ -4,6 +4,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
   Architecture,
+  CfnFunction,
   Function as LambdaFunction,
   Runtime,
   StartingPosition,
@@ -13,9 +14,9 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeNagRule } from '../nag';
 import { INDEX_NAMES } from '@crm/core';
 import type { ManifestEntry, StreamConsumerEntry, TableAccess } from '@crm/manifest';
+import { acknowledgeNagRule } from '../nag';
 
 /** Tag carried by every resource of a manifest entry; tests and operators find functions by it. */
 export const MANIFEST_ENTRY_TAG = 'crm:manifest-entry';
@@ -77,6 +78,11 @@ export class CrmFunction extends Construct {
   readonly entry: ManifestEntry;
   readonly function: LambdaFunction;
   readonly role: Role;
+  /**
+   * The function ARN as a plain resource attribute (`Fn::GetAtt`), which other stacks can consume
+   * with a chosen reference strength (`Stack.consumeReference`).
+   */
+  readonly functionArn: string;
 
   constructor(scope: Construct, id: string, props: CrmFunctionProps) {
     super(scope, id);
@@ -111,6 +117,7 @@ export class CrmFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
+    this.functionArn = (this.function.node.defaultChild as CfnFunction).attrArn;
     Tags.of(this).add(MANIFEST_ENTRY_TAG, entry.name);
     Tags.of(this).add('crm:context', entry.context);
 

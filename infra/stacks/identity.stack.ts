@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, ReferenceStrength, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -15,13 +15,13 @@ import {
   type CfnUserPoolClient,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
-import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { acknowledgeNagRule } from '../nag';
 import { CLAIMS } from '@crm/core';
 import type { CognitoTriggerEntry } from '@crm/manifest';
 import type { StageConfig } from '../config';
 import { pascalCase } from '../naming';
+import { acknowledgeNagRule } from '../nag';
 
 /** Roles of the role matrix; each is a Cognito group, delivered in the `cognito:groups` claim. */
 export const CRM_ROLES = ['admin', 'manager', 'sales', 'service', 'analyst', 'auditor', 'partner'] as const;
@@ -52,7 +52,8 @@ const customAttributeName = (claim: string): string => claim.replace(/^custom:/,
 
 export interface IdentityTrigger {
   entry: CognitoTriggerEntry;
-  function: IFunction;
+  /** ARN attribute of the trigger's function in its bounded-context stack. */
+  functionArn: string;
 }
 
 export interface IdentityStackProps extends StackProps {
@@ -121,8 +122,9 @@ export class IdentityStack extends Stack {
       userPoolResourceServerName: `crm-${config.stage}-api`,
       scopes: CRM_SCOPES.map((scopeName) => new ResourceServerScope({ scopeName, scopeDescription: `CRM ${scopeName}` })),
     });
-    const crmScopes = (names: readonly string[]): OAuthScope[] =>
-      names.map((scopeName) => OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName, scopeDescription: scopeName })));
+    // Literal scope strings (not tokens) keep the template readable; the explicit dependencies below
+    // replace the ordering a token reference would have implied.
+    const crmScopes = (names: readonly string[]): OAuthScope[] => names.map((name) => OAuthScope.custom(`${RESOURCE_SERVER_ID}/${name}`));
 
     // Standard attributes only: the tenant/org custom attributes are set by admins, never by clients.
     const writeAttributes = new ClientAttributes().withStandardAttributes({ email: true, fullname: true, givenName: true, familyName: true });
@@ -158,6 +160,8 @@ export class IdentityStack extends Stack {
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),
     });
+    this.userClient.node.addDependency(resourceServer);
+    this.partnerClient.node.addDependency(resourceServer);
     // No user sign-in flows on the partner client (CDK would fall back to Cognito's defaults,
     // which include SRP), so its secret cannot be used to sign people in.
     (this.partnerClient.node.defaultChild as CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
@@ -172,11 +176,13 @@ export class IdentityStack extends Stack {
     new CfnOutput(this, 'HostedUiBaseUrl', { value: domain.baseUrl() });
   }
 
-  private addTrigger({ entry, function: fn }: IdentityTrigger): void {
+  private addTrigger({ entry, functionArn }: IdentityTrigger): void {
     // Imported by ARN so the invoke permission (which names the user pool) is created in this
     // stack; the function's own stack then needs nothing from here, which avoids a cycle.
     const imported = LambdaFunction.fromFunctionAttributes(this, `${pascalCase(entry.name)}Trigger`, {
-      functionArn: fn.functionArn,
+      // Weak (Fn::GetStackOutput, no export): removing an entry's function must not be blocked by
+      // an export this stack still imports (the "deadly embrace" of strong references).
+      functionArn: Stack.consumeReference(functionArn, ReferenceStrength.WEAK),
       sameEnvironment: true,
     });
     switch (entry.trigger) {

@@ -3,7 +3,6 @@ import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2, typ
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { acknowledgeNagRule } from '../nag';
 import { INDEX_NAMES, KEY_ATTRIBUTES, indexKeyAttributes } from '@crm/core';
 
 export interface StatefulStackProps extends StackProps {
@@ -69,11 +68,6 @@ export class StatefulStack extends Stack {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledgeNagRule(
-      accessLogsBucket,
-      'S1',
-      'This bucket is the server-access-log target of the lake bucket; logging it into itself would loop.',
-    );
 
     this.lakeBucket = new Bucket(this, 'LakeBucket', {
       encryption: BucketEncryption.KMS,

@@ -475,6 +475,18 @@ export function describeTableStoreContract(
         expect(page.lastKey).toMatchObject({ gsi1pk: pk, gsi1sk: '2024-01' });
       });
 
+      it('returns lastKey for a page that fills its limit, even when nothing follows (DynamoDB behaviour)', async () => {
+        const pk = partition();
+        await putAll(['A', 'B'].map((sk) => ({ pk, sk, gsi2pk: pk, gsi2sk: sk })));
+        const full = await store.query({ partition: pk, limit: 2 });
+        expect(full).toEqual({ items: [{ pk, sk: 'A', gsi2pk: pk, gsi2sk: 'A' }, { pk, sk: 'B', gsi2pk: pk, gsi2sk: 'B' }], lastKey: { pk, sk: 'B' } });
+        expect(await store.query({ partition: pk, limit: 2, startAfter: full.lastKey! })).toEqual({ items: [] });
+        expect(await store.query({ partition: pk, limit: 3 })).not.toHaveProperty('lastKey');
+        const index = await store.query({ index: 'gsi2', partition: pk, limit: 2, forward: false });
+        expect(index.lastKey).toEqual({ pk, sk: 'A', gsi2pk: pk, gsi2sk: 'A' });
+        expect(await store.query({ index: 'gsi2', partition: pk, limit: 2, forward: false, startAfter: index.lastKey! })).toEqual({ items: [] });
+      });
+
       it('continues after a startAfter key whose item was deleted meanwhile', async () => {
         const pk = partition();
         await putAll(['A', 'B', 'C', 'D', 'E'].map((sk) => ({ pk, sk })));

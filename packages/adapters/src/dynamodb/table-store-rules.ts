@@ -182,6 +182,38 @@ export function assertValidTransaction(operations: TransactOperation[]): void {
 }
 
 /**
+ * True when two items hold the same attributes and values (map attribute order ignored, list order
+ * significant, undefined attributes absent), i.e. when DynamoDB would consider a put a no-op.
+ * DynamoDB Streams writes no record for a write that does not change the item.
+ */
+export function itemsEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((element, index) => itemsEqual(element, b[index]))
+    );
+  }
+  const definedKeys = (value: object): string[] =>
+    Object.entries(value)
+      .filter(([, element]) => element !== undefined)
+      .map(([key]) => key);
+  const aKeys = definedKeys(a);
+  const bRecord = b as Record<string, unknown>;
+  return (
+    aKeys.length === definedKeys(b).length &&
+    aKeys.every(
+      (key) =>
+        Object.prototype.hasOwnProperty.call(bRecord, key) &&
+        itemsEqual((a as Record<string, unknown>)[key], bRecord[key]),
+    )
+  );
+}
+
+/**
  * Evaluates a condition against the stored item (undefined when absent), with the port's TTL
  * semantics: an expired item is absent. Equality is strict and typed, like DynamoDB's `=`.
  */

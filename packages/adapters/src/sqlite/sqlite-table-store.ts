@@ -27,6 +27,7 @@ import {
   evaluateCondition,
   isExpired,
   itemKeyId,
+  itemsEqual,
   operationKey,
 } from '../dynamodb/table-store-rules';
 import { applySqliteMigrations } from './sqlite-database';
@@ -161,17 +162,17 @@ export class SqliteTableStore implements TableStore {
       statement = this.db.prepare(plan.sql);
       this.queryStatements.set(plan.sql, statement);
     }
-    // One row more than the limit tells whether more may follow without a second query.
-    const rows = statement.all({ ...plan.parameters, limit: input.limit + 1 }) as Array<
+    const rows = statement.all({ ...plan.parameters, limit: input.limit }) as Array<
       ItemRow & Record<string, string>
     >;
-    const evaluated = rows.slice(0, input.limit);
     const now = epochSeconds(this.clock);
-    const items = evaluated
+    const items = rows
       .map((row) => JSON.parse(row.data) as Item)
       .filter((item) => !isExpired(item, now));
-    const last = evaluated[evaluated.length - 1];
-    if (rows.length <= input.limit || !last) return { items };
+    const last = rows[rows.length - 1];
+    // Like DynamoDB: a page that used up its limit carries lastKey even when nothing follows, so
+    // callers meet the (legal) empty last page locally too, not only on AWS.
+    if (rows.length < input.limit || !last) return { items };
     const lastKey: Record<string, string> = { [KEY_ATTRIBUTES.pk]: last.pk, [KEY_ATTRIBUTES.sk]: last.sk };
     if (input.index) {
       const { pk, sk } = indexKeyAttributes(input.index);
@@ -219,6 +220,9 @@ export class SqliteTableStore implements TableStore {
   }
 
   private writeItem(item: Item, stored: Item | undefined): void {
+    // DynamoDB Streams writes no record when a put leaves the item unchanged (verified against
+    // DynamoDB Local's stream in change-feed.fidelity.test.ts), so the changelog must not either.
+    if (stored && itemsEqual(stored, item)) return;
     const data = JSON.stringify(item);
     const indexValues: Record<string, string | null> = {};
     for (const index of INDEX_NAMES) {
@@ -236,7 +240,6 @@ export class SqliteTableStore implements TableStore {
       ...indexValues,
       expires_at: typeof expiresAt === 'number' ? expiresAt : null,
     });
-    // Like DynamoDB: overwriting an item, even with identical content, is a MODIFY.
     this.appendChange(stored ? 'MODIFY' : 'INSERT', item, data, stored ? JSON.stringify(stored) : null, null);
   }
 
