@@ -38,6 +38,8 @@ import {
   itemKeyId,
 } from './table-store-rules';
 
+const BATCH_GET_CONCURRENCY = 4;
+
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
@@ -50,6 +52,7 @@ export const documentClientTranslateConfig = {
   unmarshallOptions: { wrapNumbers: false },
 } satisfies TranslateConfig;
 
+/** Construction options of DynamoDbTableStore. */
 export interface DynamoDbTableStoreOptions {
   /** Created once per container by the composition root, never per call. */
   client: DynamoDBDocumentClient;
@@ -107,11 +110,15 @@ export class DynamoDbTableStore implements TableStore {
       chunks.push(unique.slice(start, start + MAX_BATCH_GET_KEYS));
     }
     const found = new Map<string, Item>();
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        for (const item of await this.batchGetChunk(chunk)) found.set(itemKeyId(item), item);
-      }),
-    );
+    // A few requests in flight at once: fast for typical sizes without a burst of hundreds of
+    // parallel calls (and throttling) for very large key lists.
+    for (let start = 0; start < chunks.length; start += BATCH_GET_CONCURRENCY) {
+      await Promise.all(
+        chunks.slice(start, start + BATCH_GET_CONCURRENCY).map(async (chunk) => {
+          for (const item of await this.batchGetChunk(chunk)) found.set(itemKeyId(item), item);
+        }),
+      );
+    }
     const now = epochSeconds(this.clock);
     const result: Item[] = [];
     for (const key of keys) {

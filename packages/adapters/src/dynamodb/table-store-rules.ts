@@ -57,6 +57,7 @@ function assertKeyString(value: unknown, attribute: string): void {
   }
 }
 
+/** Rejects keys DynamoDB would reject: `pk` and `sk` must be non-empty strings. */
 export function assertValidKey(key: ItemKey): void {
   assertKeyString(key.pk, KEY_ATTRIBUTES.pk);
   assertKeyString(key.sk, KEY_ATTRIBUTES.sk);

@@ -23,6 +23,7 @@ export interface ChangeFeedConsumer {
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
 }
 
+/** Construction options of ChangeFeedDispatcher. */
 export interface ChangeFeedDispatcherOptions {
   /** The table store's database (same file; the same or another connection). */
   db: Database.Database;
@@ -37,6 +38,7 @@ export interface ChangeFeedDispatcherOptions {
   onError?: (error: unknown, context: DeliveryFailureContext) => void;
 }
 
+/** What `onError` learns about a failed invocation. */
 export interface DeliveryFailureContext {
   consumer: string;
   /** Consecutive failed attempts at the current position (1 on the first failure). */
