@@ -36,7 +36,7 @@ import {
   epochSeconds,
   isExpired,
   itemKeyId,
-} from './table-store-rules';
+} from '../shared/table-store-rules';
 
 const BATCH_GET_CONCURRENCY = 4;
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { KEY_ATTRIBUTES } from '@crm/core';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { itemSizeBytes } from '../dynamodb/table-store-rules';
+import { itemSizeBytes } from '../shared/table-store-rules';
 
 /** Stream ARN the local change feed reports, shaped like a real table stream ARN. */
 export const LOCAL_STREAM_ARN = 'arn:aws:dynamodb:local:000000000000:table/crm/stream/local';

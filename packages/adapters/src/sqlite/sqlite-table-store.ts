@@ -29,7 +29,7 @@ import {
   itemKeyId,
   itemsEqual,
   operationKey,
-} from '../dynamodb/table-store-rules';
+} from '../shared/table-store-rules';
 import { applySqliteMigrations } from './sqlite-database';
 
 /** `userIdentity` DynamoDB puts on stream records of deletions done by its TTL process. */

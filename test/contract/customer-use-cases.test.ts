@@ -1,14 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbTableStore } from '@crm/adapters/dynamodb';
 import { SqliteTableStore, openSqliteDatabase } from '@crm/adapters/sqlite';
 import {
   AppError, createCustomer, CreateCustomerInput, deleteCustomer, getCustomer, listCustomers, ListCustomersQuery, restoreCustomer,
-  updateCustomer, type Clock, type CustomerDeps, type RequestContext,
+  updateCustomer, type Clock, type CustomerDeps, type RequestContext, type TableStore,
 } from '@crm/core';
 import { ulidGenerator } from '@crm/runtime';
-import type Database from 'better-sqlite3';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
 
-// Use cases run against a real (in-memory SQLite) store and a fixed clock: no mocks of the thing under test.
-let db: Database.Database;
+// Use cases run against both real stores (in-memory SQLite, DynamoDB Local) and a fixed clock: no
+// mocks of the thing under test. Each test gets a fresh table.
 let deps: CustomerDeps;
 const clock: Clock = { now: () => new Date('2026-11-25T10:00:00.000Z') };
 const ctx = (tenantId = 'acme', subject = 'alice'): RequestContext => ({
@@ -18,13 +19,24 @@ const ctx = (tenantId = 'acme', subject = 'alice'): RequestContext => ({
 const input = (o: Record<string, unknown>) => CreateCustomerInput.parse(o);
 const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
 
-beforeEach(() => {
-  db = openSqliteDatabase(':memory:');
-  deps = { store: new SqliteTableStore({ db, clock }), clock, ids: ulidGenerator() };
-});
-afterEach(() => db.close());
+let dynamo: DynamoDbLocal | undefined;
+const stores: Record<string, () => Promise<TableStore>> = {
+  sqlite: async () => new SqliteTableStore({ db: openSqliteDatabase(':memory:'), clock }),
+  dynamodb: async () => {
+    dynamo ??= await startDynamoDbLocal();
+    return new DynamoDbTableStore({ client: dynamo.documentClient, tableName: await dynamo.createTable('usecases'), clock });
+  },
+};
+afterAll(() => dynamo?.stop());
 
-describe('customer use cases', () => {
+describe.each(Object.keys(stores))('customer use cases on %s', (adapter) => {
+  beforeAll(async () => {
+    await stores[adapter]!(); // start the backend once per suite, outside the per-test timeout
+  });
+  beforeEach(async () => {
+    deps = { store: await stores[adapter]!(), clock, ids: ulidGenerator() };
+  });
+
   it('stamps server-owned fields and defaults the owner to the calling user', async () => {
     const { customer } = await createCustomer(deps, ctx(), input({ kind: 'person', name: 'Li Na', tags: ['A', 'a'] }));
     expect(customer).toMatchObject({ version: 1, createdAt: '2026-11-25T10:00:00.000Z', createdBy: 'alice', ownerId: 'alice', tags: ['a'] });
@@ -52,15 +64,14 @@ describe('customer use cases', () => {
     expect(await byTag('y')).toEqual([]);
     await restoreCustomer(deps, ctx(), customer.id);
     expect(await byTag('y')).toEqual(['Fang Wang']);
-    // Exactly one tag item per (tag, customer) remains: count rows in the tag partitions.
-    const rows = db.prepare("SELECT count(*) AS n FROM items WHERE pk LIKE 'T#acme#TAG#%'").get() as { n: number };
-    expect(rows.n).toBe(2);
+    // Exactly one tag item per (tag, customer) remains in each tag partition, none in the old one.
+    const count = async (tag: string) => (await deps.store.query({ partition: `T#acme#TAG#${tag}`, limit: 100 })).items.length;
+    expect([await count('x'), await count('y'), await count('z')]).toEqual([0, 1, 1]);
   });
 
   it('writes nothing when a reference is invalid', async () => {
-    const before = db.prepare('SELECT count(*) AS n FROM items').get() as { n: number };
     expect(await code(createCustomer(deps, ctx(), input({ kind: 'person', name: 'Bad company', companyId: '01J9ZQ4V7Y8K3M2N1P0R5S6T7V' })))).toBe('validation_failed');
-    expect((db.prepare('SELECT count(*) AS n FROM items').get() as { n: number }).n).toBe(before.n);
+    expect((await listCustomers(deps, ctx(), ListCustomersQuery.parse({}))).items).toEqual([]);
   });
 
   it('isolates tenants by key space', async () => {
