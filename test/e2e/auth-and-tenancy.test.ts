@@ -2,6 +2,7 @@ import { SignJWT, base64url } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest } from '@crm/manifest';
+import { crossTenantSamples } from '../support/cross-tenant';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 let server: TestServer;
@@ -88,12 +89,7 @@ describe('token verification (same rules as the Cognito authorizer)', () => {
  * and leave the record untouched. A new id route without a sample request fails this test.
  */
 describe('cross-tenant matrix', () => {
-  const samples: Record<string, { body?: unknown; headers?: Record<string, string>; query?: string }> = {
-    'get-customer': {},
-    'update-customer': { body: { name: 'Hijacked' }, headers: { 'if-match': '"1"' } },
-    'delete-customer': {},
-    'restore-customer': {},
-  };
+  const samples = crossTenantSamples;
 
   it('answers 404 to another tenant on every id route, for live and deleted records', async () => {
     const owner = await server.token('tenant-a');

@@ -1,9 +1,9 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import {
-  CreateCustomerInput, Customer, CustomerPage, ERROR_CODES, GetCustomerQuery, ListCustomersQuery, RecordId, UpdateCustomerInput,
-} from '@crm/core';
 import { manifest, type HttpRouteEntry } from '@crm/manifest';
 import * as z from 'zod';
+import { Problem, type RouteDoc } from './route-doc';
+import { customerDocs } from './routes/customers.docs';
+import { platformDocs } from './routes/platform.docs';
 
 /**
  * Builds the OpenAPI 3.1 document from the manifest (paths, methods, auth) and the zod schemas
@@ -12,50 +12,7 @@ import * as z from 'zod';
  * the same document.
  */
 
-// Named components come from zod's own `.meta({ id })` (no prototype patching needed in zod 4).
-const Problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  code: z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...(keyof typeof ERROR_CODES)[]]),
-  instance: z.string().optional(),
-  requestId: z.string().optional(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-}).meta({ id: 'Problem' });
-const CustomerDoc = Customer.meta({ id: 'Customer' });
-const CustomerPageDoc = CustomerPage.extend({ items: z.array(CustomerDoc) }).meta({ id: 'CustomerPage' });
-
-interface RouteDoc {
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  headers?: z.ZodObject;
-  body?: z.ZodType;
-  /** Success responses: status → schema (undefined = no content). */
-  ok: Record<number, z.ZodType | 'html' | 'css-or-js' | undefined>;
-  /** Error statuses this route can answer besides the common ones. */
-  errors?: number[];
-}
-
-const IdParams = z.object({ id: RecordId });
-const IfMatch = z.object({ 'if-match': z.string().describe('The ETag of the version you read') });
-
-const ROUTES: Record<string, RouteDoc> = {
-  'get-openapi': { ok: { 200: z.object({}).passthrough() } },
-  'get-docs': { ok: { 200: 'html' } },
-  'get-docs-asset': { params: z.object({ asset: z.string() }), ok: { 200: 'css-or-js' }, errors: [404] },
-  'create-customer': {
-    body: CreateCustomerInput,
-    headers: z.object({ 'idempotency-key': z.string().max(255).optional().describe('Retries with the same key and body replay the first response') }),
-    ok: { 201: CustomerDoc },
-    errors: [400, 413, 415, 422],
-  },
-  'list-customers': { query: ListCustomersQuery, ok: { 200: CustomerPageDoc }, errors: [400] },
-  'get-customer': { params: IdParams, query: GetCustomerQuery, ok: { 200: CustomerDoc }, errors: [404] },
-  'update-customer': { params: IdParams, headers: IfMatch, body: UpdateCustomerInput, ok: { 200: CustomerDoc }, errors: [400, 404, 412, 415, 428] },
-  'delete-customer': { params: IdParams, headers: z.object({ 'if-match': z.string().optional() }), ok: { 204: undefined }, errors: [404, 412] },
-  'restore-customer': { params: IdParams, ok: { 200: CustomerDoc }, errors: [404, 409] },
-};
+const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs };
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const registry = new OpenAPIRegistry();

@@ -1,0 +1,44 @@
+import type { ManifestEntry } from '../manifest.types';
+
+const CUSTOMERS_READ = ['crm/customers.read'];
+const CUSTOMERS_WRITE = ['crm/customers.write'];
+
+/** Customers: companies and contacts. */
+export const customerEntries: ManifestEntry[] = [
+  {
+    kind: 'http', name: 'create-customer', context: 'customers', method: 'POST', path: '/v1/customers',
+    entry: 'functions/customers/create-customer.handler.ts', table: 'read-write',
+    auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:create' },
+    summary: 'Create a person or company',
+  },
+  {
+    kind: 'http', name: 'list-customers', context: 'customers', method: 'GET', path: '/v1/customers',
+    entry: 'functions/customers/list-customers.handler.ts', table: 'read',
+    auth: { type: 'jwt', scopes: CUSTOMERS_READ, permission: 'customers:read' },
+    summary: 'List customers (cursor pages; filter by tag, owner, kind, name prefix)',
+  },
+  {
+    kind: 'http', name: 'get-customer', context: 'customers', method: 'GET', path: '/v1/customers/{id}',
+    entry: 'functions/customers/get-customer.handler.ts', table: 'read',
+    auth: { type: 'jwt', scopes: CUSTOMERS_READ, permission: 'customers:read' },
+    summary: 'Get one customer',
+  },
+  {
+    kind: 'http', name: 'update-customer', context: 'customers', method: 'PATCH', path: '/v1/customers/{id}',
+    entry: 'functions/customers/update-customer.handler.ts', table: 'read-write',
+    auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:update' },
+    summary: 'Update a customer (JSON merge patch, If-Match required)',
+  },
+  {
+    kind: 'http', name: 'delete-customer', context: 'customers', method: 'DELETE', path: '/v1/customers/{id}',
+    entry: 'functions/customers/delete-customer.handler.ts', table: 'read-write',
+    auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:delete' },
+    summary: 'Soft-delete a customer (restorable)',
+  },
+  {
+    kind: 'http', name: 'restore-customer', context: 'customers', method: 'POST', path: '/v1/customers/{id}/restore',
+    entry: 'functions/customers/restore-customer.handler.ts', table: 'read-write',
+    auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:delete' },
+    summary: 'Restore a soft-deleted customer',
+  },
+];

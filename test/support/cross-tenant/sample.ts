@@ -1,0 +1,9 @@
+/**
+ * A request the cross-tenant matrix (test/e2e/auth-and-tenancy.test.ts) sends to an id route with
+ * another tenant's id. One file per bounded context; every manifest route with `{id}` needs one.
+ */
+export interface CrossTenantSample {
+  body?: unknown;
+  headers?: Record<string, string>;
+  query?: string;
+}
