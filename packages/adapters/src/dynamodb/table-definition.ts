@@ -2,7 +2,7 @@ import type { CreateTableCommandInput, UpdateTimeToLiveCommandInput } from '@aws
 import { INDEX_NAMES, KEY_ATTRIBUTES, indexKeyAttributes } from '@crm/core';
 
 /**
- * The single table as DynamoDB sees it: string `pk`/`sk`, four sparse GSIs `gsi1`..`gsi4` with
+ * The single table as DynamoDB sees it: string `pk`/`sk`, sparse GSIs `gsi1`..`gsiN` (INDEX_NAMES) with
  * string `gsiNpk`/`gsiNsk` keys projecting all attributes, on-demand billing and a
  * NEW_AND_OLD_IMAGES stream (the change feed). Used against DynamoDB Local in tests; the CDK
  * stateful stack must declare the same shape.

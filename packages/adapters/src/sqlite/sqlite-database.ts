@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { INDEX_NAMES, indexKeyAttributes } from '@crm/core';
+import { indexKeyAttributes, type IndexName } from '@crm/core';
 
 /**
  * Schema migrations, applied in order and recorded in `schema_version`. Never edit a released
@@ -13,17 +13,29 @@ import { INDEX_NAMES, indexKeyAttributes } from '@crm/core';
  * The GSI indexes carry (pk, sk) after the index keys so ties on the index sort key come out in a
  * deterministic order and `startAfter` can resume inside a run of ties.
  */
+/** Index columns of one GSI, created by the migration that introduced the GSI. */
+function gsiColumnsAndIndex(index: IndexName): string {
+  const { pk, sk } = indexKeyAttributes(index);
+  return `
+  ALTER TABLE items ADD COLUMN ${pk} TEXT;
+  ALTER TABLE items ADD COLUMN ${sk} TEXT;
+  CREATE INDEX items_${index} ON items (${pk}, ${sk}, pk, sk) WHERE ${pk} IS NOT NULL;`;
+}
+
+/** The GSIs of the first schema; later GSIs get their own migration (never edit a released one). */
+const FIRST_INDEXES: readonly IndexName[] = ['gsi1', 'gsi2', 'gsi3', 'gsi4'];
+
 const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE items (
     pk TEXT NOT NULL,
     sk TEXT NOT NULL,
     data TEXT NOT NULL,
-    ${INDEX_NAMES.map((index) => `${indexKeyAttributes(index).pk} TEXT, ${indexKeyAttributes(index).sk} TEXT`).join(',\n    ')},
+    ${FIRST_INDEXES.map((index) => `${indexKeyAttributes(index).pk} TEXT, ${indexKeyAttributes(index).sk} TEXT`).join(',\n    ')},
     expires_at NUMERIC,
     UNIQUE (pk, sk)
   );
-  ${INDEX_NAMES.map((index) => {
+  ${FIRST_INDEXES.map((index) => {
     const { pk, sk } = indexKeyAttributes(index);
     return `CREATE INDEX items_${index} ON items (${pk}, ${sk}, pk, sk) WHERE ${pk} IS NOT NULL;`;
   }).join('\n  ')}
@@ -46,6 +58,8 @@ const MIGRATIONS: readonly string[] = [
     last_seq INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: gsi5 — customers by owning org unit (data-domain scoping, issue 3).
+  gsiColumnsAndIndex('gsi5'),
 ];
 
 /** The schema version this code expects. */

@@ -14,7 +14,7 @@ export const KEY_ATTRIBUTES = {
 } as const;
 
 /** Global secondary indexes of the single table. Each has `<name>pk`/`<name>sk` string keys. */
-export const INDEX_NAMES = ['gsi1', 'gsi2', 'gsi3', 'gsi4'] as const;
+export const INDEX_NAMES = ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'] as const;
 export type IndexName = (typeof INDEX_NAMES)[number];
 
 /** Attribute names of an index's partition and sort key, e.g. `gsi1pk`, `gsi1sk`. */
