@@ -12,7 +12,19 @@ export interface StageConfig {
   cognitoDomainPrefix: string;
   /** Stage-wide API Gateway throttling (requests per second, burst). */
   apiThrottle: { rateLimit: number; burstLimit: number };
+  /**
+   * Whether token routes also demand an API key (`x-api-key`), which makes the partner usage plan
+   * throttle each partner client separately (docs/adr/0007). Off by default: every caller, the web
+   * app included, would then need a key.
+   */
+  requireApiKeys: boolean;
+  /** Object Lock (COMPLIANCE) retention of the audit archive, in days (at least 180). */
+  auditRetentionDays: number;
 }
+
+/** Audit records stay undeletable for at least six months; the default leaves a margin. */
+export const MIN_AUDIT_RETENTION_DAYS = 180;
+export const DEFAULT_AUDIT_RETENTION_DAYS = 190;
 
 export const CONTEXT_KEYS = {
   stage: 'crm:stage',
@@ -21,6 +33,8 @@ export const CONTEXT_KEYS = {
   cognitoDomainPrefix: 'crm:cognitoDomainPrefix',
   apiRateLimit: 'crm:apiRateLimit',
   apiBurstLimit: 'crm:apiBurstLimit',
+  requireApiKeys: 'crm:requireApiKeys',
+  auditRetentionDays: 'crm:auditRetentionDays',
 } as const;
 
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
@@ -41,6 +55,8 @@ export function readStageConfig(scope: Construct): StageConfig {
       rateLimit: readNumber(scope, CONTEXT_KEYS.apiRateLimit, 100),
       burstLimit: readNumber(scope, CONTEXT_KEYS.apiBurstLimit, 200),
     },
+    requireApiKeys: readBoolean(scope, CONTEXT_KEYS.requireApiKeys, false),
+    auditRetentionDays: readAuditRetentionDays(scope),
   };
 }
 
@@ -54,10 +70,28 @@ function readList(scope: Construct, key: string, fallback: string[]): string[] {
   return trimmed;
 }
 
+/** `-c key=true` arrives as a string, cdk.json gives a boolean; anything else is a mistake. */
+function readBoolean(scope: Construct, key: string, fallback: boolean): boolean {
+  const value: unknown = scope.node.tryGetContext(key);
+  if (value === undefined) return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context ${key} must be true or false`);
+}
+
 function readNumber(scope: Construct, key: string, fallback: number): number {
   const value: unknown = scope.node.tryGetContext(key);
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`Context ${key} must be a positive number`);
   return parsed;
+}
+
+/** Compliance-mode retention cannot be shortened once objects exist, so a bad value fails the synth. */
+function readAuditRetentionDays(scope: Construct): number {
+  const days = readNumber(scope, CONTEXT_KEYS.auditRetentionDays, DEFAULT_AUDIT_RETENTION_DAYS);
+  if (!Number.isInteger(days) || days < MIN_AUDIT_RETENTION_DAYS) {
+    throw new Error(`Context ${CONTEXT_KEYS.auditRetentionDays} must be a whole number of days >= ${MIN_AUDIT_RETENTION_DAYS}`);
+  }
+  return days;
 }

@@ -46,7 +46,8 @@ export function buildCrmApp(app: App, options: CrmAppOptions = {}): CrmStacks {
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     stage: config.stage,
-    description: `CRM ${config.stage}: single table, lake bucket, data key (retained)`,
+    auditRetentionDays: config.auditRetentionDays,
+    description: `CRM ${config.stage}: single table, lake and audit archive buckets, data key (retained)`,
   });
 
   const code = new FunctionCodeSource(options.bundles);
@@ -59,25 +60,28 @@ export function buildCrmApp(app: App, options: CrmAppOptions = {}): CrmStacks {
       new BoundedContextStack(app, `${prefix}-${pascalCase(context)}`, {
         context,
         entries,
-        table: { table: stateful.table, key: stateful.dataKey },
+        table: { table: stateful.table, key: stateful.dataKey, tenantAccess: stateful.tenantDataAccess },
+        fieldKey: stateful.fieldKey,
+        buckets: { audit: { bucket: stateful.auditBucket, writerPolicy: stateful.auditWriterPolicy } },
         code,
         description: `CRM ${config.stage}: ${context} functions`,
       }),
     );
   }
-  const functionArnOf = (name: string): string => {
+  const functionOf = (name: string) => {
     for (const stack of contexts.values()) {
       const fn = stack.functions.get(name);
-      if (fn) return fn.functionArn;
+      if (fn) return fn;
     }
     throw new Error(`No function for manifest entry ${name}`);
   };
+  const functionArnOf = (name: string): string => functionOf(name).functionArn;
 
   const identity = new IdentityStack(app, `${prefix}-Identity`, {
     config,
     triggers: manifest
       .filter((entry): entry is CognitoTriggerEntry => entry.kind === 'cognito-trigger')
-      .map((entry) => ({ entry, functionArn: functionArnOf(entry.name) })),
+      .map((entry) => ({ entry, functionArn: functionArnOf(entry.name), roleArn: functionOf(entry.name).roleArn })),
     description: `CRM ${config.stage}: Cognito user pool, groups, scopes and app clients`,
   });
 

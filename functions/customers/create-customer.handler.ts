@@ -4,10 +4,11 @@ import { customerResponse } from './customer-http';
 
 export const handler = httpRoute({
   auth: 'jwt',
+  permission: 'customers:create',
   body: CreateCustomerInput,
   async handle({ ctx, body, rawBody, headers, container }) {
     const idempotencyKey = headers['idempotency-key'];
     const { customer, replayed } = await createCustomer(container, ctx, body, { rawBody, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
-    return customerResponse(201, customer, { location: `/v1/customers/${customer.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
+    return customerResponse(ctx.access, 201, customer, { location: `/v1/customers/${customer.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
   },
 });

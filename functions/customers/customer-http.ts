@@ -1,14 +1,13 @@
-import { etagOf, notFound, RecordId, type Customer } from '@crm/core';
+import { etagOf, maskRecord, type AccessPolicy, type Customer } from '@crm/core';
 import { json, type HttpResult } from '@crm/runtime';
+import { recordIdParam } from '../shared/record-id-param';
 
-/** The `{id}` path parameter; a malformed id cannot exist, so it answers 404 like a foreign one. */
+/** The customer `{id}` path parameter (404 when malformed). */
 export function customerIdParam(params: Record<string, string>): string {
-  const id = params.id ?? '';
-  if (!RecordId.safeParse(id).success) throw notFound(`Customer ${id}`);
-  return id;
+  return recordIdParam(params, 'Customer');
 }
 
-/** A customer response with its ETag, the header clients send back as If-Match. */
-export function customerResponse(status: number, customer: Customer, headers: Record<string, string> = {}): HttpResult {
-  return json(status, customer, { etag: etagOf(customer.version), ...headers });
+/** A customer response, without the fields hidden from the caller, with its ETag (sent back as If-Match). */
+export function customerResponse(access: AccessPolicy, status: number, customer: Customer, headers: Record<string, string> = {}): HttpResult {
+  return json(status, maskRecord(access, 'customers', customer), { etag: etagOf(customer.version), ...headers });
 }

@@ -4,8 +4,9 @@ import { customerIdParam, customerResponse } from './customer-http';
 
 export const handler = httpRoute({
   auth: 'jwt',
+  permission: 'customers:read',
   query: GetCustomerQuery,
   async handle({ ctx, params, query, container }) {
-    return customerResponse(200, await getCustomer(container, ctx, customerIdParam(params), query));
+    return customerResponse(ctx.access, 200, await getCustomer(container, ctx, customerIdParam(params), query));
   },
 });

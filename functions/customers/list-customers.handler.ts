@@ -1,10 +1,12 @@
-import { listCustomers, ListCustomersQuery } from '@crm/core';
+import { listCustomers, ListCustomersQuery, maskRecord } from '@crm/core';
 import { httpRoute, json } from '@crm/runtime';
 
 export const handler = httpRoute({
   auth: 'jwt',
+  permission: 'customers:read',
   query: ListCustomersQuery,
   async handle({ ctx, query, container }) {
-    return json(200, await listCustomers(container, ctx, query));
+    const page = await listCustomers(container, ctx, query);
+    return json(200, { ...page, items: page.items.map((c) => maskRecord(ctx.access, 'customers', c)) });
   },
 });

@@ -4,7 +4,8 @@ import { customerIdParam, customerResponse } from './customer-http';
 
 export const handler = httpRoute({
   auth: 'jwt',
+  permission: 'customers:delete',
   async handle({ ctx, params, container }) {
-    return customerResponse(200, await restoreCustomer(container, ctx, customerIdParam(params)));
+    return customerResponse(ctx.access, 200, await restoreCustomer(container, ctx, customerIdParam(params)));
   },
 });

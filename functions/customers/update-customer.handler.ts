@@ -4,8 +4,9 @@ import { customerIdParam, customerResponse } from './customer-http';
 
 export const handler = httpRoute({
   auth: 'jwt',
+  permission: 'customers:update',
   body: UpdateCustomerInput,
   async handle({ ctx, params, body, headers, container }) {
-    return customerResponse(200, await updateCustomer(container, ctx, customerIdParam(params), body, headers['if-match']));
+    return customerResponse(ctx.access, 200, await updateCustomer(container, ctx, customerIdParam(params), body, headers['if-match']));
   },
 });

@@ -1,7 +1,8 @@
 import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnRole, PolicyStatement, Role, ServicePrincipal, type IManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import {
   Architecture,
   CfnFunction,
@@ -15,8 +16,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { INDEX_NAMES } from '@crm/core';
-import type { ManifestEntry, StreamConsumerEntry, TableAccess } from '@crm/manifest';
+import type { BucketName, ManifestEntry, StreamConsumerEntry, TableAccess } from '@crm/manifest';
 import { acknowledgeNagRule } from '../nag';
+import { TENANT_ACCESS_ROLE_TAG, type TenantDataAccess } from './tenant-data-access';
 
 /** Tag carried by every resource of a manifest entry; tests and operators find functions by it. */
 export const MANIFEST_ENTRY_TAG = 'crm:manifest-entry';
@@ -62,6 +64,17 @@ const TABLE_KEY_ACTIONS: Record<Exclude<TableAccess, 'none'>, string[]> = {
 export interface EncryptedTable {
   readonly table: ITableV2;
   readonly key: IKey;
+  /**
+   * The tenant-scoped roles request handlers reach the table through (docs/adr/0007). Required as
+   * soon as an http entry needs the table.
+   */
+  readonly tenantAccess?: TenantDataAccess;
+}
+
+/** A bucket of the stateful stack and the managed policy that lets a function write to it. */
+export interface WritableBucket {
+  readonly bucket: IBucket;
+  readonly writerPolicy: IManagedPolicy;
 }
 
 export interface CrmFunctionProps {
@@ -83,6 +96,8 @@ export class CrmFunction extends Construct {
    * with a chosen reference strength (`Stack.consumeReference`).
    */
   readonly functionArn: string;
+  /** The execution role's ARN as a plain resource attribute, like `functionArn`. */
+  readonly roleArn: string;
 
   constructor(scope: Construct, id: string, props: CrmFunctionProps) {
     super(scope, id);
@@ -118,6 +133,7 @@ export class CrmFunction extends Construct {
       },
     });
     this.functionArn = (this.function.node.defaultChild as CfnFunction).attrArn;
+    this.roleArn = (this.role.node.defaultChild as CfnRole).attrArn;
     Tags.of(this).add(MANIFEST_ENTRY_TAG, entry.name);
     Tags.of(this).add('crm:context', entry.context);
 
@@ -131,11 +147,26 @@ export class CrmFunction extends Construct {
   /**
    * Gives the function the table name and least-privilege access to the table, its indexes and the
    * table key. `TABLE_NAME` is set for every access level because the runtime's configuration
-   * schema requires it in AWS mode; with `none` no permission comes with it.
+   * schema requires it in AWS mode; with `none` no permission comes with it. HTTP handlers get
+   * `TENANT_ROLE_ARN` and may only assume that tenant role; other kinds get a direct grant.
    */
-  bindTable({ table, key }: EncryptedTable, access: TableAccess): void {
+  bindTable({ table, key, tenantAccess }: EncryptedTable, access: TableAccess): void {
     this.function.addEnvironment('TABLE_NAME', table.tableName);
     if (access === 'none') return;
+    if (this.entry.kind === 'http') {
+      // Request handlers act for one tenant: no table permission of their own, only the right to
+      // assume the tenant role of their access level with a tenant session tag.
+      if (!tenantAccess) throw new Error(`${this.entry.name}: http entries reach the table only through tenant roles`);
+      const tenantRole = tenantAccess.roleFor(access);
+      this.function.addEnvironment('TENANT_ROLE_ARN', tenantRole.roleArn);
+      Tags.of(this.role).add(TENANT_ACCESS_ROLE_TAG, access);
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [tenantRole.roleArn] }),
+      );
+      return;
+    }
+    // Stream consumers and Cognito triggers work across tenants by nature (a stream batch mixes
+    // tenants; a trigger learns the tenant from the table), so they keep a direct least-privilege grant.
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: TABLE_ACTIONS[access],
@@ -151,6 +182,35 @@ export class CrmFunction extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
       }),
     );
+  }
+
+  /**
+   * Lets the function seal and open sensitive fields: `FIELD_KEY_ARN` plus GenerateDataKey (new
+   * data keys) and Decrypt (unwrap them) on the field key only. The Encryption SDK sends the
+   * field's encryption context (`tenantId`, `field`) with both calls; requiring it means the role
+   * cannot use the key for anything but field envelopes (no bare Decrypt of other ciphertexts).
+   */
+  bindFieldKey(key: IKey): void {
+    this.function.addEnvironment('FIELD_KEY_ARN', key.keyArn);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: {
+          Null: { 'kms:EncryptionContext:tenantId': 'false', 'kms:EncryptionContext:field': 'false' },
+        },
+      }),
+    );
+  }
+
+  /**
+   * Lets the function write objects to one bucket: `<NAME>_BUCKET` env plus the bucket's writer
+   * policy (defined next to the bucket in the stateful stack: PutObject only, and the KMS data key
+   * usable only through S3).
+   */
+  bindBucketWriter(name: BucketName, { bucket, writerPolicy }: WritableBucket): void {
+    this.function.addEnvironment(`${name.toUpperCase()}_BUCKET`, bucket.bucketName);
+    this.role.addManagedPolicy(writerPolicy);
   }
 
   /**

@@ -17,10 +17,11 @@ import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ERROR_CODES, type ErrorCode } from '@crm/core';
-import type { HttpRouteEntry } from '@crm/manifest';
+import { rateLimitPolicyHeader, type HttpRouteEntry } from '@crm/manifest';
 import type { StageConfig } from '../config';
 import { pascalCase } from '../naming';
 import { acknowledgeNagRule } from '../nag';
+import { EdgeProtection } from '../constructs/edge-protection';
 
 export interface ApiRoute {
   entry: HttpRouteEntry;
@@ -83,6 +84,7 @@ function pathParameters(path: string): Record<string, boolean> {
  */
 export class ApiStack extends Stack {
   readonly api: RestApi;
+  private readonly requireApiKeys: boolean;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -115,11 +117,14 @@ export class ApiStack extends Stack {
       'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'The account-level API Gateway logging role uses the AWS policy made for exactly that purpose.',
     );
-    acknowledgeNagRule(
-      this.api,
-      'APIG3',
-      'No WAF web ACL yet: every route but the public docs needs a Cognito access token and the stage is throttled; ' +
-        'a WAF web ACL is an account-level decision (cost, rule sets) left to the platform team.',
+    // WAF web ACL (managed rules, per-IP and per-Authorization rate rules) and the partner usage plan.
+    new EdgeProtection(this, 'Edge', { stage: config.stage, api: this.api });
+    this.requireApiKeys = config.requireApiKeys;
+    // API Gateway's THROTTLED/QUOTA_EXCEEDED do not say which limit hit; the stage-wide one is the
+    // one every caller shares, so that is the policy advertised.
+    const stagePolicy = rateLimitPolicyHeader(
+      { ratePerSecond: config.apiThrottle.rateLimit, burst: config.apiThrottle.burstLimit },
+      'stage',
     );
 
     for (const { type, code, status, retryAfter } of GATEWAY_PROBLEMS) {
@@ -130,6 +135,7 @@ export class ApiStack extends Stack {
         responseHeaders: {
           'Content-Type': "'application/problem+json'",
           ...(retryAfter ? { 'Retry-After': "'1'" } : {}),
+          ...(code === 'rate_limited' ? { 'RateLimit-Policy': `'${stagePolicy}'` } : {}),
         },
         templates: { 'application/json': problemTemplate(code, effectiveStatus) },
       });
@@ -164,7 +170,13 @@ export class ApiStack extends Stack {
       entry.method,
       // No test-invoke permission: it would double the Lambda permissions for a console feature.
       new LambdaIntegration(handler, { allowTestInvoke: false }),
-      { ...auth, requestValidator: validator, requestParameters: pathParameters(entry.path) },
+      {
+        ...auth,
+        // With crm:requireApiKeys, token routes count against the caller's usage plan (per partner client).
+        apiKeyRequired: this.requireApiKeys && entry.auth.type === 'jwt',
+        requestValidator: validator,
+        requestParameters: pathParameters(entry.path),
+      },
     );
     if (entry.auth.type === 'public') {
       const reason = `Public by design (manifest auth: public): ${entry.method} ${entry.path}, ${entry.summary}.`;

@@ -1,8 +1,9 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { BoundedContext, ManifestEntry } from '@crm/manifest';
+import type { BoundedContext, BucketName, ManifestEntry } from '@crm/manifest';
 import type { FunctionCodeSource } from '../bundling/function-code';
-import { CrmFunction, type EncryptedTable } from '../constructs/crm-function';
+import { CrmFunction, type EncryptedTable, type WritableBucket } from '../constructs/crm-function';
 import { pascalCase } from '../naming';
 
 export interface BoundedContextStackProps extends StackProps {
@@ -10,6 +11,10 @@ export interface BoundedContextStackProps extends StackProps {
   /** The context's manifest entries (all kinds). */
   entries: readonly ManifestEntry[];
   table: EncryptedTable;
+  /** The field-encryption key, granted to entries with `fieldEncryption`. */
+  fieldKey: IKey;
+  /** Buckets entries may write to (`buckets` in the manifest). */
+  buckets: Record<BucketName, WritableBucket>;
   code: FunctionCodeSource;
 }
 
@@ -27,6 +32,8 @@ export class BoundedContextStack extends Stack {
       const fn = new CrmFunction(this, pascalCase(entry.name), { entry, code: props.code.codeFor(this, entry) });
       fn.bindTable(props.table, entry.table);
       if (entry.kind === 'stream') fn.bindTableStream(props.table, entry);
+      if (entry.fieldEncryption) fn.bindFieldKey(props.fieldKey);
+      for (const bucket of entry.buckets ?? []) fn.bindBucketWriter(bucket, props.buckets[bucket]);
       this.functions.set(entry.name, fn);
     }
   }

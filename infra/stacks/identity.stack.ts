@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, ReferenceStrength, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  CfnUserPoolRiskConfigurationAttachment,
   ClientAttributes,
   FeaturePlan,
   LambdaVersion,
@@ -15,6 +16,7 @@ import {
   type CfnUserPoolClient,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
+import { Policy, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { CLAIMS } from '@crm/core';
@@ -54,6 +56,8 @@ export interface IdentityTrigger {
   entry: CognitoTriggerEntry;
   /** ARN attribute of the trigger's function in its bounded-context stack. */
   functionArn: string;
+  /** ARN attribute of that function's execution role (for grants on the user pool). */
+  roleArn: string;
 }
 
 export interface IdentityStackProps extends StackProps {
@@ -89,7 +93,8 @@ export class IdentityStack extends Stack {
         [customAttributeName(CLAIMS.tenantId)]: new StringAttribute({ minLen: 1, maxLen: 64, mutable: false }),
         [customAttributeName(CLAIMS.orgPath)]: new StringAttribute({ minLen: 1, maxLen: 2048, mutable: false }),
       },
-      // Optional for now; admins are forced to enrol by policy later. TOTP only: SMS is phishable.
+      // Optional per pool; the pre-token trigger refuses tokens to admins without TOTP (Cognito has
+      // no per-group MFA switch). TOTP only: SMS is phishable.
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       passwordPolicy: {
@@ -109,8 +114,24 @@ export class IdentityStack extends Stack {
     acknowledgeNagRule(
       this.userPool,
       'COG2',
-      'MFA is OPTIONAL (TOTP only) by product decision until admins are forced to enrol; threat protection is ENFORCED.',
+      'MFA is OPTIONAL (TOTP only) for non-admin roles by product decision; admins get no token without TOTP MFA ' +
+        '(pre-token-generation trigger), and adaptive authentication challenges or blocks risky sign-ins.',
     );
+
+    // Adaptive authentication (threat protection ENFORCED): risky sign-ins are challenged for MFA
+    // (users without TOTP are asked to set it up) or blocked; leaked passwords are blocked.
+    new CfnUserPoolRiskConfigurationAttachment(this, 'RiskConfiguration', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: 'ALL',
+      accountTakeoverRiskConfiguration: {
+        actions: {
+          lowAction: { eventAction: 'MFA_IF_CONFIGURED', notify: false },
+          mediumAction: { eventAction: 'MFA_REQUIRED', notify: false },
+          highAction: { eventAction: 'BLOCK', notify: false },
+        },
+      },
+      compromisedCredentialsRiskConfiguration: { actions: { eventAction: 'BLOCK' } },
+    });
 
     CRM_ROLES.forEach((role, precedence) => {
       // Lower precedence wins when a user is in several groups; the list is ordered by privilege.
@@ -176,7 +197,7 @@ export class IdentityStack extends Stack {
     new CfnOutput(this, 'HostedUiBaseUrl', { value: domain.baseUrl() });
   }
 
-  private addTrigger({ entry, functionArn }: IdentityTrigger): void {
+  private addTrigger({ entry, functionArn, roleArn }: IdentityTrigger): void {
     // Imported by ARN so the invoke permission (which names the user pool) is created in this
     // stack; the function's own stack then needs nothing from here, which avoids a cycle.
     const imported = LambdaFunction.fromFunctionAttributes(this, `${pascalCase(entry.name)}Trigger`, {
@@ -187,9 +208,21 @@ export class IdentityStack extends Stack {
     });
     switch (entry.trigger) {
       case 'pre-token-generation':
-        // V2_0 events can add claims to access tokens (V1_0 only reaches ID tokens).
-        this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, imported, LambdaVersion.V2_0);
+        // V3_0: like V2_0 it adds claims to access tokens (V1_0 only reaches ID tokens), and it also
+        // fires for client-credentials grants, so partner tokens get their tenant too (Plus plan).
+        this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, imported, LambdaVersion.V3_0);
         break;
+    }
+    if (entry.userPool === 'read') {
+      // Granted here, where the pool exists: the function's stack is deployed before this one. The
+      // role is imported the same weak way as the function.
+      const role = Role.fromRoleArn(this, `${pascalCase(entry.name)}TriggerRole`, Stack.consumeReference(roleArn, ReferenceStrength.WEAK), {
+        mutable: true,
+      });
+      new Policy(this, `${pascalCase(entry.name)}UserPoolAccess`, {
+        roles: [role],
+        statements: [new PolicyStatement({ actions: ['cognito-idp:AdminGetUser'], resources: [this.userPool.userPoolArn] })],
+      });
     }
   }
 }

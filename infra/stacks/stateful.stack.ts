@@ -1,12 +1,20 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2, type CfnGlobalTable } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { INDEX_NAMES, KEY_ATTRIBUTES, indexKeyAttributes } from '@crm/core';
+import { TenantDataAccess } from '../constructs/tenant-data-access';
+import { acknowledgeNagRule } from '../nag';
+
+/** Key prefix of the audit archive objects (see auditArchiveKey in @crm/core). */
+export const AUDIT_ARCHIVE_PREFIX = 'audit/';
 
 export interface StatefulStackProps extends StackProps {
   stage: string;
+  /** Object Lock COMPLIANCE retention of the audit archive (days). */
+  auditRetentionDays: number;
 }
 
 /**
@@ -16,8 +24,16 @@ export interface StatefulStackProps extends StackProps {
  */
 export class StatefulStack extends Stack {
   readonly dataKey: Key;
+  /** Wraps the data keys of application-level field encryption (sensitive customer fields). */
+  readonly fieldKey: Key;
   readonly table: TableV2;
   readonly lakeBucket: Bucket;
+  /** Tenant-scoped roles request handlers reach the table through (docs/adr/0007). */
+  readonly tenantDataAccess: TenantDataAccess;
+  /** Audit archive: WORM copies of the chained audit records (Object Lock, COMPLIANCE mode). */
+  readonly auditBucket: Bucket;
+  /** Write-only access to the audit archive (attached to the chain consumer's role). */
+  readonly auditWriterPolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -25,6 +41,15 @@ export class StatefulStack extends Stack {
     this.dataKey = new Key(this, 'DataKey', {
       description: `CRM ${props.stage}: encrypts the single table, its stream, the lake and dead-letter queues`,
       alias: `alias/crm-${props.stage}-data`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // A key of its own, not the data key: only functions whose manifest entry says `fieldEncryption`
+    // may use it, directly (GenerateDataKey/Decrypt), whereas the data key serves DynamoDB, S3 and SQS.
+    this.fieldKey = new Key(this, 'FieldKey', {
+      description: `CRM ${props.stage}: wraps the AES-256-GCM data keys of encrypted sensitive fields (envelope encryption)`,
+      alias: `alias/crm-${props.stage}-fields`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -58,6 +83,8 @@ export class StatefulStack extends Stack {
       'Replicas.0.SSESpecification.KMSMasterKeyId',
       this.dataKey.keyArn,
     );
+    // Next to the table whose items they confine; the functions' stacks reference their ARNs.
+    this.tenantDataAccess = new TenantDataAccess(this, 'TenantDataAccess', { stage: props.stage, table: this.table, key: this.dataKey });
 
     const accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
       // The S3 log delivery service cannot write to SSE-KMS buckets with a customer key.
@@ -87,5 +114,49 @@ export class StatefulStack extends Stack {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    // Its own bucket rather than a prefix of the lake: COMPLIANCE-mode retention applies to every
+    // object of a bucket by default, and nobody (root included) can delete or shorten it, which
+    // the lake's rewritable, lifecycle-expired data must not inherit.
+    this.auditBucket = new Bucket(this, 'AuditArchiveBucket', {
+      objectLockEnabled: true,
+      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(props.auditRetentionDays)),
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.dataKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: accessLogsBucket,
+      serverAccessLogsPrefix: 'audit/',
+      lifecycleRules: [
+        // Locked versions cannot expire early; this only cleans up once their retention has ended.
+        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(props.auditRetentionDays + 1) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Defined here, next to the bucket, and attached to the writer's role in its own stack: the
+    // statement then names the bucket locally and its one wildcard (object keys) is acknowledged
+    // here. PutObject only: the archive is write-once, no read, list or delete.
+    this.auditWriterPolicy = new ManagedPolicy(this, 'AuditArchiveWriterPolicy', {
+      description: `CRM ${props.stage}: write audit records to the Object Lock archive`,
+      statements: [
+        new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.auditBucket.arnForObjects(`${AUDIT_ARCHIVE_PREFIX}*`)] }),
+        new PolicyStatement({
+          actions: ['kms:GenerateDataKey'],
+          resources: [this.dataKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+        }),
+      ],
+    });
+    const bucketId = this.getLogicalId(this.auditBucket.node.defaultChild as CfnBucket);
+    acknowledgeNagRule(
+      this.auditWriterPolicy,
+      `IAM5[Resource::<${bucketId}.Arn>/${AUDIT_ARCHIVE_PREFIX}*]`,
+      'Object keys are per record (audit/tenant=<t>/date=<d>/<seq>-<id>.json); the grant is PutObject only, under the audit/ prefix of this one bucket.',
+    );
   }
 }

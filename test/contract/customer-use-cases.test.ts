@@ -3,7 +3,7 @@ import { DynamoDbTableStore } from '@crm/adapters/dynamodb';
 import { SqliteTableStore, openSqliteDatabase } from '@crm/adapters/sqlite';
 import {
   AppError, createCustomer, CreateCustomerInput, deleteCustomer, getCustomer, listCustomers, ListCustomersQuery, restoreCustomer,
-  updateCustomer, type Clock, type CustomerDeps, type RequestContext, type TableStore,
+  updateCustomer, type Clock, type CustomerDeps, type SecuredContext, type TableStore,
 } from '@crm/core';
 import { ulidGenerator } from '@crm/runtime';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
@@ -12,10 +12,11 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-loca
 // mocks of the thing under test. Each test gets a fresh table.
 let deps: CustomerDeps;
 const clock: Clock = { now: () => new Date('2026-11-25T10:00:00.000Z') };
-const ctx = (tenantId = 'acme', subject = 'alice'): RequestContext => ({
-  principal: { tenantId, kind: 'user', subject, roles: ['sales'], scopes: [] },
-  requestId: 'req-1',
-});
+// Tenant-wide access: these tests are about storage behaviour; access rules have their own tests.
+const ctx = (tenantId = 'acme', subject = 'alice'): SecuredContext => {
+  const principal = { tenantId, kind: 'user' as const, subject, roles: ['admin'], scopes: [] };
+  return { principal, requestId: 'req-1', access: { principal, permissions: ['*:*'], dataScope: 'tenant', fields: {}, shares: new Set() } };
+};
 const input = (o: Record<string, unknown>) => CreateCustomerInput.parse(o);
 const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
 

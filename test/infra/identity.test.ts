@@ -49,15 +49,67 @@ describe('identity stack', () => {
     }
     expect(clients()).toHaveLength(2);
     for (const client of clients()) {
+      expect(client.WriteAttributes).toEqual(expect.arrayContaining(['email']));
+      expect((client.WriteAttributes as string[]).filter((attribute) => attribute.startsWith('custom:'))).toEqual([]);
       expect(client.WriteAttributes, 'writeAttributes set explicitly').toBeDefined();
       expect(client.WriteAttributes).not.toContain(TENANT_ATTRIBUTE);
       expect(client.WriteAttributes).not.toContain(ORG_ATTRIBUTE);
     }
   });
 
-  it('has one group per role', () => {
-    const groups = Object.values(resourcesOf(identity, 'AWS::Cognito::UserPoolGroup')).map((group) => group.Properties!.GroupName);
-    expect(groups.sort()).toEqual([...CRM_ROLES].sort());
+  it('has one group per role, admin first (lowest precedence wins for users in several groups)', () => {
+    const groups = Object.values(resourcesOf(identity, 'AWS::Cognito::UserPoolGroup')).map((group) => group.Properties!);
+    expect(groups.map((group) => group.GroupName).sort()).toEqual([...CRM_ROLES].sort());
+    const precedence = Object.fromEntries(groups.map((group) => [group.GroupName, group.Precedence as number]));
+    for (const role of CRM_ROLES) if (role !== 'admin') expect(precedence.admin, role).toBeLessThan(precedence[role]!);
+  });
+
+  it('challenges or blocks risky sign-ins and blocks compromised credentials on every client', () => {
+    identity.resourceCountIs('AWS::Cognito::UserPoolRiskConfigurationAttachment', 1);
+    identity.hasResourceProperties('AWS::Cognito::UserPoolRiskConfigurationAttachment', {
+      ClientId: 'ALL',
+      UserPoolId: { Ref: Match.stringLikeRegexp('^UserPool') },
+      AccountTakeoverRiskConfiguration: {
+        Actions: {
+          LowAction: { EventAction: 'MFA_IF_CONFIGURED', Notify: false },
+          MediumAction: { EventAction: 'MFA_REQUIRED', Notify: false },
+          HighAction: { EventAction: 'BLOCK', Notify: false },
+        },
+      },
+      CompromisedCredentialsRiskConfiguration: { Actions: { EventAction: 'BLOCK' } },
+    });
+  });
+
+  it('runs the pre-token trigger as V3_0, so client-credentials tokens get their tenant too', () => {
+    const pool = Object.values(resourcesOf(identity, 'AWS::Cognito::UserPool'))[0]!.Properties!;
+    expect(pool.LambdaConfig).toEqual({
+      PreTokenGenerationConfig: {
+        LambdaVersion: 'V3_0',
+        LambdaArn: { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'Crm-dev-Platform' }) },
+      },
+    });
+    // V3_0 triggers (and M2M token customisation) need the Essentials or Plus feature plan.
+    expect(pool.UserPoolTier).toBe('PLUS');
+  });
+
+  it("grants the trigger's role cognito-idp:AdminGetUser on this pool only, and nothing else here", () => {
+    const policies = Object.values(resourcesOf(identity, 'AWS::IAM::Policy')).map((policy) => policy.Properties!);
+    expect(policies).toHaveLength(1);
+    const [policy] = policies;
+    expect((policy!.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+      { Action: 'cognito-idp:AdminGetUser', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^UserPool/), 'Arn'] } },
+    ]);
+    // The role is the trigger function's own, imported weakly from the platform stack.
+    expect(JSON.stringify(policy!.Roles)).toMatch(/"StackName":"Crm-dev-Platform".*"OutputName":"[^"]*AddTenantClaimsRole/);
+  });
+
+  it("lets the trigger read the partner client → tenant mapping (table read, never write)", () => {
+    const platform = synthCrm().templates.get('Crm-dev-Platform')!;
+    const [, policy] = Object.entries(resourcesOf(platform, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('AddTenantClaimsRole'))!;
+    const actions = (policy.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[] }> }).Statement.flatMap((s) => s.Action);
+    expect(actions).toContain('dynamodb:GetItem');
+    expect(actions.filter((action) => /^dynamodb:(Put|Update|Delete)/.test(action))).toEqual([]);
+    expect(actions).not.toContain('cognito-idp:AdminGetUser');
   });
 
   it('defines the crm resource server with every scope the manifest uses', () => {

@@ -83,6 +83,14 @@ describe.each([
   it.each(entries.map((entry) => [entry.name, entry] as const))('%s: least-privilege table access', (_name, entry) => {
     const dynamoActions = actionsOf(entry).filter((action) => action.startsWith('dynamodb:'));
     const tableActions = dynamoActions.filter((action) => !STREAM_ACTIONS.includes(action));
+    if (entry.kind === 'http') {
+      // Request handlers reach the table only through the tenant role (test/infra/tenant-isolation.test.ts).
+      expect(dynamoActions).toEqual([]);
+      const variables = (functionOf(entry).resource.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      if (entry.table === 'none') expect(variables.TENANT_ROLE_ARN).toBeUndefined();
+      else expect(actionsOf(entry)).toEqual(expect.arrayContaining(['sts:AssumeRole', 'sts:TagSession']));
+      return;
+    }
     if (entry.table === 'none') expect(tableActions).toEqual([]);
     if (entry.table === 'read') expect(tableActions.sort()).toEqual([...READ_ACTIONS].sort());
     if (entry.table === 'read-write') {
@@ -168,7 +176,7 @@ describe.each([
     expect(pools).toHaveLength(1);
     const config = (pools[0]!.Properties!.LambdaConfig as { PreTokenGenerationConfig: { LambdaArn: unknown; LambdaVersion: string } })
       .PreTokenGenerationConfig;
-    expect(config.LambdaVersion).toBe('V2_0');
+    expect(config.LambdaVersion).toBe('V3_0');
     expect(referencesFunction(config.LambdaArn, entry)).toBe(true);
     const permissions = Object.values(resourcesOf(identity, 'AWS::Lambda::Permission')).filter((permission) =>
       referencesFunction(permission.Properties!.FunctionName, entry),

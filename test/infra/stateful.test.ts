@@ -9,15 +9,16 @@ describe('stateful stack', () => {
     stateful = synthCrm().templates.get('Crm-dev-Stateful')!;
   });
 
-  const keyLogicalId = () => Object.keys(resourcesOf(stateful, 'AWS::KMS::Key'))[0]!;
+  // The data key (table, stream, buckets, queues); the field key is tested in field-encryption.test.ts.
+  const keyLogicalId = () => Object.keys(resourcesOf(stateful, 'AWS::KMS::Key')).find((id) => id.startsWith('DataKey'))!;
 
-  it('has one customer managed key with rotation, retained', () => {
-    stateful.resourceCountIs('AWS::KMS::Key', 1);
-    stateful.hasResource('AWS::KMS::Key', {
-      Properties: { EnableKeyRotation: true },
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-    });
+  it('has two customer managed keys (data, fields), both rotated and retained', () => {
+    stateful.resourceCountIs('AWS::KMS::Key', 2);
+    for (const key of Object.values(resourcesOf(stateful, 'AWS::KMS::Key')) as Array<Record<string, any>>) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.DeletionPolicy).toBe('Retain');
+      expect(key.UpdateReplacePolicy).toBe('Retain');
+    }
   });
 
   it('defines the single table from the core key constants', () => {
@@ -61,7 +62,7 @@ describe('stateful stack', () => {
   });
 
   it('encrypts the lake bucket with the CMK, versions it and logs access to a separate bucket', () => {
-    stateful.resourceCountIs('AWS::S3::Bucket', 2);
+    stateful.resourceCountIs('AWS::S3::Bucket', 3); // access logs, lake, audit archive (test/infra/audit-archive.test.ts)
     stateful.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       Properties: {

@@ -19,10 +19,24 @@ export interface TestResponse {
   body: any;
 }
 
+/**
+ * Rate limits high enough that no functional test can reach them, however fast the machine runs it
+ * (a token bucket refills with wall-clock time). test/e2e/rate-limits.test.ts sets tiny ones.
+ */
+const UNREACHABLE_RATE_LIMITS = {
+  CRM_RATE_LIMIT_USER: '1000000/1000000',
+  CRM_RATE_LIMIT_CLIENT: '1000000/1000000',
+  CRM_RATE_LIMIT_PUBLIC: '1000000/1000000',
+  CRM_RATE_LIMIT_TENANT: '1000000/1000000',
+};
+
 /** Starts the real local CRM (same code as `npm start`) on 127.0.0.1, a free port and a temp data folder. */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(options: { env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-test-'));
-  const running = await start({ PORT: '0', HOST: '127.0.0.1', CRM_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'SILENT' }, () => undefined);
+  const running = await start(
+    { PORT: '0', HOST: '127.0.0.1', CRM_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'SILENT', ...UNREACHABLE_RATE_LIMITS, ...options.env },
+    () => undefined,
+  );
   const key = await loadOrCreateSigningKey(dataDir);
   return {
     url: running.url,

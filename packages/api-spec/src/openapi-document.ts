@@ -2,8 +2,11 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { manifest, type HttpRouteEntry } from '@crm/manifest';
 import * as z from 'zod';
 import { Problem, type RouteDoc } from './route-doc';
+import { accessDocs } from './routes/access.docs';
+import { auditDocs } from './routes/audit.docs';
 import { customerDocs } from './routes/customers.docs';
 import { platformDocs } from './routes/platform.docs';
+import { securityDocs } from './routes/security.docs';
 
 /**
  * Builds the OpenAPI 3.1 document from the manifest (paths, methods, auth) and the zod schemas
@@ -12,7 +15,7 @@ import { platformDocs } from './routes/platform.docs';
  * the same document.
  */
 
-const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs };
+const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...accessDocs, ...auditDocs, ...securityDocs };
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const registry = new OpenAPIRegistry();

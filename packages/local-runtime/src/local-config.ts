@@ -1,7 +1,25 @@
 import * as z from 'zod';
 import { resolve } from 'node:path';
+import { RATE_LIMITS, type TokenBucketLimit } from '@crm/manifest';
 
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
+
+/**
+ * A token bucket override `<requests per second>/<burst>`, e.g. `100/200` or `0.001/2` (tests use
+ * tiny limits). Unset means the product limit from RATE_LIMITS, the same one AWS applies.
+ */
+function bucketOverride(fallback: TokenBucketLimit) {
+  return z
+    .string()
+    .regex(/^\d+(\.\d+)?\/\d+$/, 'expected <requests per second>/<burst>, e.g. 100/200')
+    .transform((value, ctx): TokenBucketLimit => {
+      const [rate, burst] = value.split('/').map(Number) as [number, number];
+      if (!(rate > 0) || !(burst >= 1)) ctx.addIssue({ code: 'custom', message: 'rate must be > 0 and burst >= 1' });
+      return { ratePerSecond: rate, burst };
+    })
+    .optional()
+    .transform((limit) => limit ?? fallback);
+}
 
 /** Local runtime configuration, validated at start-up. Only loopback hosts are allowed. */
 export const LocalConfig = z.object({
@@ -9,5 +27,13 @@ export const LocalConfig = z.object({
   HOST: z.string().refine((h) => LOOPBACK.includes(h), 'HOST must be a loopback address (127.0.0.1, ::1, localhost)').default('127.0.0.1'),
   CRM_DATA_DIR: z.string().min(1).default('.crm').transform((p) => resolve(p)),
   POWERTOOLS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL', 'TRACE']).default('WARN'),
+  /** Per user (tenant + subject). */
+  CRM_RATE_LIMIT_USER: bucketOverride(RATE_LIMITS.user),
+  /** Per partner client (client-credentials token). */
+  CRM_RATE_LIMIT_CLIENT: bucketOverride(RATE_LIMITS.partnerClient),
+  /** Per source IP on public routes. */
+  CRM_RATE_LIMIT_PUBLIC: bucketOverride(RATE_LIMITS.publicIp),
+  /** Per tenant, all principals together. */
+  CRM_RATE_LIMIT_TENANT: bucketOverride(RATE_LIMITS.tenant),
 });
 export type LocalConfig = z.infer<typeof LocalConfig>;

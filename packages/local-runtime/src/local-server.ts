@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AppError, CLAIMS } from '@crm/core';
-import type { HttpRouteEntry, ManifestEntry } from '@crm/manifest';
+import { RATE_LIMITS, type HttpRouteEntry, type ManifestEntry, type RateLimits } from '@crm/manifest';
 import { problemOf, type HttpHandler } from '@crm/runtime';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { TokenRejectedError, verifyAccessToken, type SigningKey } from './local-identity';
+import { TokenRejectedError, verifyAccessToken, type LocalClientRegistry, type SigningKey } from './local-identity';
+import { TokenBucketRateLimiter, type RateLimitSubject } from './rate-limiter';
 
 /** API Gateway REST APIs reject payloads over 10 MB before the function runs; so does the local server. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -34,16 +35,21 @@ export interface LocalServer {
 export async function startLocalServer(options: {
   manifest: readonly ManifestEntry[];
   signingKey: SigningKey;
+  /** App clients whose tokens are accepted (the pool's app clients in AWS). */
+  clients: LocalClientRegistry;
   host: string;
   port: number;
   repoRoot: string;
+  /** Defaults to the product limits, the ones AWS enforces (LocalConfig's CRM_RATE_LIMIT_* override them). */
+  rateLimits?: RateLimits;
 }): Promise<LocalServer> {
   const routes = await compileRoutes(options.manifest, options.repoRoot);
+  const limiter = new TokenBucketRateLimiter(options.rateLimits ?? RATE_LIMITS);
   const server = createServer((req, res) => {
-    handle(req, res, routes, options.signingKey).catch((error: unknown) => {
+    handle(req, res, routes, options.signingKey, limiter, options.clients).catch((error: unknown) => {
       // Only reachable on a bug in this adapter; handlers map their own errors.
       console.error('local server error', error);
-      if (!res.headersSent) send(res, problemResult(new AppError('internal_error'), randomUUID(), req.url ?? '/'));
+      if (!res.headersSent) sendResult(res, problemResult(new AppError('internal_error'), randomUUID(), req.url ?? '/'));
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -83,45 +89,68 @@ async function compileRoutes(manifest: readonly ManifestEntry[], repoRoot: strin
   return routes.sort((a, b) => b.specificity - a.specificity);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, routes: CompiledRoute[], key: SigningKey): Promise<void> {
+async function handle(
+  req: IncomingMessage, res: ServerResponse, routes: CompiledRoute[], key: SigningKey, limiter: TokenBucketRateLimiter, clients: LocalClientRegistry,
+): Promise<void> {
   const requestId = randomUUID();
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
+  // Every answer carries RateLimit headers. Requests without a verified token (public routes, but
+  // also unknown routes and rejected tokens) count against the caller's IP, like the WAF's per-IP rule.
+  const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
+  let rateHeaders: Record<string, string> = {};
+  const send = (res: ServerResponse, result: APIGatewayProxyResult, extraHeaders: Record<string, string> = {}): void =>
+    sendResult(res, result, { ...rateHeaders, ...extraHeaders });
+  const refused = (subject: RateLimitSubject, path: string): APIGatewayProxyResult | undefined => {
+    const decision = limiter.check(subject);
+    rateHeaders = decision.headers;
+    if (decision.allowed) return undefined;
+    rateHeaders = { ...decision.headers, 'retry-after': String(decision.retryAfterSeconds) };
+    return problemResult(new AppError('rate_limited', `Too many requests; retry in ${decision.retryAfterSeconds} s`), requestId, path);
+  };
+  const byIp: RateLimitSubject = { principal: 'publicIp', id: sourceIp };
   let path: string;
   try {
     path = decodeURI(url.pathname).replace(/\/+$/, '') || '/';
   } catch {
-    return send(res, problemResult(new AppError('validation_failed', 'The path is not valid percent-encoding'), requestId, url.pathname));
+    return send(res, refused(byIp, url.pathname) ?? problemResult(new AppError('validation_failed', 'The path is not valid percent-encoding'), requestId, url.pathname));
   }
 
   const candidates = routes.map((r) => ({ route: r, match: r.pattern.exec(path) })).filter((c) => c.match);
-  if (candidates.length === 0) return send(res, problemResult(new AppError('route_not_found', `No route ${path}`), requestId, path));
+  if (candidates.length === 0) return send(res, refused(byIp, path) ?? problemResult(new AppError('route_not_found', `No route ${path}`), requestId, path));
   const found = candidates.find((c) => c.route.entry.method === method);
   if (!found) {
     const allowed = [...new Set(candidates.map((c) => c.route.entry.method))].join(', ');
-    return send(res, problemResult(new AppError('method_not_allowed', `${method} is not allowed; use ${allowed}`), requestId, path), { allow: allowed });
+    return send(res, refused(byIp, path) ?? problemResult(new AppError('method_not_allowed', `${method} is not allowed; use ${allowed}`), requestId, path), { allow: allowed });
   }
   const { route, match } = found;
 
   const body = await readBody(req);
-  if (body === 'too-large') return send(res, problemResult(new AppError('payload_too_large'), requestId, path));
+  if (body === 'too-large') return send(res, refused(byIp, path) ?? problemResult(new AppError('payload_too_large'), requestId, path));
 
   let claims: Record<string, unknown> | undefined;
   if (route.entry.auth.type === 'jwt') {
     const authorization = req.headers.authorization ?? '';
     const token = /^Bearer (\S+)$/i.exec(authorization)?.[1];
-    if (!token) return send(res, problemResult(new AppError('unauthorized', 'Send an access token: Authorization: Bearer <token>'), requestId, path));
+    if (!token) return send(res, refused(byIp, path) ?? problemResult(new AppError('unauthorized', 'Send an access token: Authorization: Bearer <token>'), requestId, path));
     try {
-      claims = await verifyAccessToken(key, token);
+      claims = await verifyAccessToken(key, token, { clients });
     } catch (error) {
       if (!(error instanceof TokenRejectedError)) throw error;
-      return send(res, problemResult(new AppError('unauthorized', 'The access token is not valid'), requestId, path));
+      return send(res, refused(byIp, path) ?? problemResult(new AppError('unauthorized', 'The access token is not valid'), requestId, path));
     }
+    // Counted per principal after the token is verified, as API Gateway's usage plans are: a forged
+    // token cannot drain somebody else's bucket.
+    const overLimit = refused(rateLimitSubjectOf(claims), path);
+    if (overLimit) return send(res, overLimit);
     // API Gateway answers 401 when the token lacks a scope the method requires.
     const granted = new Set(String(claims[CLAIMS.scope] ?? '').split(' '));
     if (!route.entry.auth.scopes.every((s) => granted.has(s))) {
       return send(res, problemResult(new AppError('unauthorized', `The token lacks a required scope: ${route.entry.auth.scopes.join(' ')}`), requestId, path));
     }
+  } else {
+    const overLimit = refused(byIp, path);
+    if (overLimit) return send(res, overLimit);
   }
 
   const pathParameters: Record<string, string> = {};
@@ -225,7 +254,19 @@ function problemResult(error: AppError, requestId: string, path: string): APIGat
   };
 }
 
-function send(res: ServerResponse, result: APIGatewayProxyResult, extraHeaders: Record<string, string> = {}): void {
+/**
+ * Partner clients (client-credentials tokens carry no username) are counted per app client, users
+ * per tenant and subject; both also count against their tenant's bucket.
+ */
+function rateLimitSubjectOf(claims: Record<string, unknown>): RateLimitSubject {
+  const tenantId = String(claims[CLAIMS.tenantId] ?? '');
+  if (claims[CLAIMS.username] === undefined) {
+    return { principal: 'partnerClient', id: String(claims[CLAIMS.clientId] ?? claims[CLAIMS.subject]), tenantId };
+  }
+  return { principal: 'user', id: `${tenantId}/${String(claims[CLAIMS.subject])}`, tenantId };
+}
+
+function sendResult(res: ServerResponse, result: APIGatewayProxyResult, extraHeaders: Record<string, string> = {}): void {
   const headers: Record<string, string | number | boolean | Array<string | number | boolean>> = { ...extraHeaders };
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = v;
   for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) headers[k.toLowerCase()] = v;

@@ -5,7 +5,7 @@ import { manifest } from '@crm/manifest';
 import { parseConfig, setContainer } from '@crm/runtime';
 import { LocalConfig } from './local-config';
 import { createLocalRuntime } from './local-container';
-import { ALL_SCOPES, loadOrCreateSigningKey, mintAccessToken } from './local-identity';
+import { ALL_SCOPES, issueLocalToken, LocalClientRegistry, loadOrCreateSigningKey } from './local-identity';
 import { startLocalServer } from './local-server';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -13,16 +13,29 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const USAGE = `Usage:
   crm start                      start the CRM locally (PORT, HOST, CRM_DATA_DIR override defaults)
   crm token --tenant <id> (--user <id> [--roles a,b] [--org /hq/east] | --client <id>) [--scopes s1,s2] [--ttl seconds]
-                                 print an access token the local server accepts`;
+                                 print an access token the local server accepts; --client registers an
+                                 unknown partner client to the tenant (with --scopes as its allowed scopes)
+  crm client add <id> --tenant <id> [--scopes s1,s2]
+                                 register a partner client (or change its allowed scopes)
+  crm client list                list the app clients whose tokens the local server accepts`;
 
 /** Starts the local CRM: config → keys → store + change feed → server. Returns a stop function. */
 export async function start(env: Record<string, string | undefined> = process.env, print = console.log): Promise<{ url: string; stop: () => Promise<void> }> {
   const config = parseConfig(LocalConfig, env);
   const signingKey = await loadOrCreateSigningKey(config.CRM_DATA_DIR);
+  const clients = LocalClientRegistry.open(config.CRM_DATA_DIR);
   const runtime = await createLocalRuntime(config, manifest, REPO_ROOT);
   setContainer(runtime.container); // before any handler module is imported
   runtime.dispatcher.start();
-  const server = await startLocalServer({ manifest, signingKey, host: config.HOST, port: config.PORT, repoRoot: REPO_ROOT });
+  const server = await startLocalServer({
+    manifest, signingKey, clients, host: config.HOST, port: config.PORT, repoRoot: REPO_ROOT,
+    rateLimits: {
+      user: config.CRM_RATE_LIMIT_USER,
+      partnerClient: config.CRM_RATE_LIMIT_CLIENT,
+      publicIp: config.CRM_RATE_LIMIT_PUBLIC,
+      tenant: config.CRM_RATE_LIMIT_TENANT,
+    },
+  });
   print(`CRM running (local: SQLite in ${config.CRM_DATA_DIR})
   API      ${server.url}/v1/customers
   Docs     ${server.url}/docs   (OpenAPI: ${server.url}/openapi.json)
@@ -49,7 +62,7 @@ async function token(args: string[], env: Record<string, string | undefined>): P
   if (!values.tenant) throw new Error('--tenant is required');
   const config = parseConfig(LocalConfig, env);
   const key = await loadOrCreateSigningKey(config.CRM_DATA_DIR);
-  const list = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+  const clients = LocalClientRegistry.open(config.CRM_DATA_DIR);
   const scopes = list(values.scopes);
   const unknownScopes = scopes?.filter((s) => !ALL_SCOPES.includes(s)) ?? [];
   if (unknownScopes.length) throw new Error(`Unknown scope(s): ${unknownScopes.join(', ')}; known: ${ALL_SCOPES.join(', ')}`);
@@ -57,7 +70,7 @@ async function token(args: string[], env: Record<string, string | undefined>): P
   const ttl = values.ttl ? Number(values.ttl) : undefined;
   if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0 && ttl <= 86_400)) throw new Error('--ttl must be 1..86400 seconds');
   process.stdout.write(
-    `${await mintAccessToken(key, {
+    `${await issueLocalToken(key, clients, {
       tenantId: values.tenant,
       ...(values.user ? { userId: values.user } : {}),
       ...(values.client ? { clientId: values.client } : {}),
@@ -69,6 +82,26 @@ async function token(args: string[], env: Record<string, string | undefined>): P
   );
 }
 
+const list = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+
+/** `crm client add|list`: the local stand-in for creating partner app clients and their tenant mapping. */
+export function client(args: string[], env: Record<string, string | undefined>, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): void {
+  const { values, positionals } = parseArgs({ args, options: { tenant: { type: 'string' }, scopes: { type: 'string' } }, allowPositionals: true, strict: true });
+  const config = parseConfig(LocalConfig, env);
+  const clients = LocalClientRegistry.open(config.CRM_DATA_DIR);
+  const [action, clientId] = positionals;
+  if (action === 'list' && positionals.length === 1) {
+    for (const c of clients.list()) write(`${c.clientId}\t${c.kind}\t${c.tenantId ?? '-'}\t${c.scopes.join(' ')}`);
+  } else if (action === 'add' && clientId && positionals.length === 2) {
+    if (!values.tenant) throw new Error('--tenant is required');
+    const scopes = list(values.scopes);
+    const added = clients.addPartner({ clientId, tenantId: values.tenant, ...(scopes ? { scopes } : {}) });
+    write(`${added.clientId} → tenant ${added.tenantId}; scopes: ${added.scopes.join(' ')}`);
+  } else {
+    throw new Error('Usage: crm client add <id> --tenant <id> [--scopes s1,s2] | crm client list');
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'start') {
@@ -78,6 +111,8 @@ async function main(argv: string[]): Promise<void> {
     process.once('SIGTERM', shutdown);
   } else if (command === 'token') {
     await token(rest, process.env);
+  } else if (command === 'client') {
+    client(rest, process.env);
   } else {
     console.log(USAGE);
     process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;

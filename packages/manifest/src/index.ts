@@ -1,2 +1,3 @@
 export * from './manifest.types';
 export { manifest } from './manifest';
+export * from './rate-limits';

@@ -1,5 +1,8 @@
+import { accessEntries } from './entries/access.entries';
+import { auditEntries } from './entries/audit.entries';
 import { customerEntries } from './entries/customers.entries';
 import { platformEntries } from './entries/platform.entries';
+import { securityEntries } from './entries/security.entries';
 import type { ManifestEntry } from './manifest.types';
 
 /**
@@ -7,4 +10,4 @@ import type { ManifestEntry } from './manifest.types';
  * per bounded context under entries/. Adding a use case = one handler under functions/ + one entry;
  * infra, the local server, the OpenAPI document and the manifest tests follow.
  */
-export const manifest: readonly ManifestEntry[] = [...platformEntries, ...customerEntries];
+export const manifest: readonly ManifestEntry[] = [...platformEntries, ...customerEntries, ...accessEntries, ...auditEntries, ...securityEntries];

@@ -9,6 +9,10 @@ export type BoundedContext = (typeof BOUNDED_CONTEXTS)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** Buckets of the stateful stack a function may write to (`audit`: the Object Lock audit archive). */
+export const BUCKET_NAMES = ['audit'] as const;
+export type BucketName = (typeof BUCKET_NAMES)[number];
+
 /** What a function may do on the single table; drives least-privilege IAM in the CDK app. */
 export type TableAccess = 'none' | 'read' | 'read-write';
 
@@ -27,6 +31,13 @@ interface EntryBase {
   table: TableAccess;
   /** Extra files copied next to the bundle (repo-relative source → file name in the bundle folder). */
   assets?: Array<{ from: string; to: string }>;
+  /** Buckets the function writes to; infra sets `<NAME>_BUCKET` and grants s3:PutObject on that bucket only. */
+  buckets?: BucketName[];
+  /**
+   * Seals/opens sensitive fields: infra sets `FIELD_KEY_ARN` and grants kms:GenerateDataKey and
+   * kms:Decrypt on the field-encryption key only (with the tenant/field encryption context required).
+   */
+  fieldEncryption?: true;
   memoryMb?: number;
   timeoutSeconds?: number;
 }
@@ -52,6 +63,8 @@ export interface StreamConsumerEntry extends EntryBase {
 export interface CognitoTriggerEntry extends EntryBase {
   kind: 'cognito-trigger';
   trigger: 'pre-token-generation';
+  /** `read`: `cognito-idp:AdminGetUser` on the user pool that invokes it (granted by the identity stack). */
+  userPool?: 'none' | 'read';
   summary: string;
 }
 

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { AppError, type RequestContext } from '@crm/core';
+import { AppError, assertCan, loadAccessPolicy, type RequestContext, type SecuredContext } from '@crm/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { getContainer, type Container } from './container';
@@ -31,7 +31,8 @@ interface RequestBase<B, Q> {
 }
 
 export interface AuthenticatedRequest<B, Q> extends RequestBase<B, Q> {
-  ctx: RequestContext;
+  /** Principal, request metadata and the caller's resolved role matrix, data scope, field rules and grants. */
+  ctx: SecuredContext;
 }
 
 interface RouteSpecBase<B, Q> {
@@ -41,6 +42,8 @@ interface RouteSpecBase<B, Q> {
 
 export interface AuthenticatedRouteSpec<B, Q> extends RouteSpecBase<B, Q> {
   auth: 'jwt';
+  /** Role-matrix permission checked before the use case runs; must equal the manifest entry's. */
+  permission: string;
   handle(req: AuthenticatedRequest<B, Q>): Promise<HttpResult>;
 }
 
@@ -77,7 +80,9 @@ export function httpRoute<B = undefined, Q = Record<string, never>>(spec: Authen
           ...(headers['user-agent'] ? { userAgent: headers['user-agent'] } : {}),
         };
         container.logger.appendKeys({ tenantId: principal.tenantId });
-        result = await spec.handle({ ...common, ctx });
+        const access = await loadAccessPolicy(container.store, principal);
+        assertCan(access, spec.permission);
+        result = await spec.handle({ ...common, ctx: { ...ctx, access } });
       } else {
         result = await spec.handle(common);
       }

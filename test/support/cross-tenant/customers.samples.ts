@@ -6,4 +6,6 @@ export const customerSamples: Record<string, CrossTenantSample> = {
   'update-customer': { body: { name: 'Hijacked' }, headers: { 'if-match': '"1"' } },
   'delete-customer': {},
   'restore-customer': {},
+  'claim-customer': {},
+  'release-customer': {},
 };

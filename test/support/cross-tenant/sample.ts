@@ -3,6 +3,8 @@
  * another tenant's id. One file per bounded context; every manifest route with `{id}` needs one.
  */
 export interface CrossTenantSample {
+  /** Which of tenant A's records the id names (default: a customer). */
+  target?: 'customer' | 'org-unit' | 'grant';
   body?: unknown;
   headers?: Record<string, string>;
   query?: string;

@@ -38,6 +38,14 @@ describe('dependency rules', () => {
     }
   });
 
+  it('each jwt handler checks the same permission its manifest entry declares', () => {
+    for (const entry of manifest) {
+      if (entry.kind !== 'http' || entry.auth.type !== 'jwt') continue;
+      const source = readFileSync(entry.entry, 'utf8');
+      expect(source.match(/permission: '([^']+)'/)?.[1], entry.name).toBe(entry.auth.permission);
+    }
+  });
+
   it('http handlers stay thin (a screen or less)', () => {
     for (const file of sourceFiles('functions').filter((f) => f.endsWith('.handler.ts'))) {
       expect(readFileSync(file, 'utf8').split('\n').length, file).toBeLessThanOrEqual(45);

@@ -23,15 +23,16 @@ describe('customer keys (offline)', () => {
   });
 
   it('indexes live customers in every list and deleted ones only in the trash', () => {
-    const live = customerIndexAttributes(T, { id: ID, name: 'Acme', kind: 'person', ownerId: 'alice', companyId: 'C1' });
+    const live = customerIndexAttributes(T, { id: ID, name: 'Acme', kind: 'person', ownerId: 'alice', companyId: 'C1', orgPath: '/hq/east' });
     expect(live).toEqual({
       gsi1pk: 'T#acme#CUST', gsi1sk: `acme#${ID}`,
       gsi2pk: 'T#acme#OWNER#alice', gsi2sk: `acme#${ID}`,
       gsi3pk: 'T#acme#KIND#person', gsi3sk: `acme#${ID}`,
       gsi4pk: 'T#acme#COMPANY#C1', gsi4sk: `acme#${ID}`,
+      gsi5pk: 'T#acme#CUSTORG', gsi5sk: `/hq/east/#acme#${ID}`,
     });
     const pooled = customerIndexAttributes(T, { id: ID, name: 'Acme', kind: 'company', ownerId: null });
-    expect(pooled).not.toHaveProperty('gsi2pk');
+    expect(pooled).toMatchObject({ gsi2pk: 'T#acme#POOL', gsi5sk: `/#acme#${ID}` });
     expect(pooled).not.toHaveProperty('gsi4pk');
     const deleted = customerIndexAttributes(T, { id: ID, name: 'Acme', kind: 'company', ownerId: 'alice', deletedAt: '2026-01-01T00:00:00Z' });
     expect(deleted).toEqual({ gsi1pk: 'T#acme#CUST#DELETED', gsi1sk: `acme#${ID}` });

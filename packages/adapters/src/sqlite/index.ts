@@ -28,3 +28,4 @@ export {
   toStreamRecord,
   type ChangelogRow,
 } from './change-feed-record';
+export { guardTenant, TenantIsolationError } from '../shared/leading-keys-guard';

@@ -19,4 +19,6 @@ export const customerDocs: Record<string, RouteDoc> = {
   'update-customer': { params: IdParams, headers: IfMatch, body: UpdateCustomerInput, ok: { 200: CustomerDoc }, errors: [400, 404, 412, 415, 428] },
   'delete-customer': { params: IdParams, headers: z.object({ 'if-match': z.string().optional() }), ok: { 204: undefined }, errors: [404, 412] },
   'restore-customer': { params: IdParams, ok: { 200: CustomerDoc }, errors: [404, 409] },
+  'claim-customer': { params: IdParams, ok: { 200: CustomerDoc }, errors: [404, 409] },
+  'release-customer': { params: IdParams, ok: { 200: CustomerDoc }, errors: [403, 404, 409] },
 };

@@ -1,8 +1,8 @@
 import { TransactionConflictError, type TransactOperation } from '../ports/table-store.port';
-import type { RequestContext } from '../principal';
+import { assertWritable, type SecuredContext } from '../access/access-policy';
 import { assertIdempotencyKeyFormat, findReplay, recordResponseOperation, type IdempotentResponse } from '../idempotency/idempotency';
 import {
-  actorOf, assertCompanyReference, tagDiffOperations, toProfileItem, requestHash, type CustomerDeps,
+  actorOf, assertCompanyReference, assertOrgPath, tagDiffOperations, toProfileItem, requestHash, type CustomerDeps,
 } from './customer.repository';
 import type { CreateCustomerInput, Customer } from './customer.schema';
 
@@ -20,7 +20,7 @@ export interface CreateCustomerResult {
  */
 export async function createCustomer(
   deps: CustomerDeps,
-  ctx: RequestContext,
+  ctx: SecuredContext,
   input: CreateCustomerInput,
   options: { idempotencyKey?: string; rawBody?: unknown } = {},
 ): Promise<CreateCustomerResult> {
@@ -33,6 +33,9 @@ export async function createCustomer(
     if (replay) return { customer: replay.body, replayed: true };
   }
 
+  assertWritable(ctx.access, 'customers', (options.rawBody ?? input) as Record<string, unknown>);
+  const orgPath = input.orgPath ?? ctx.principal.orgPath ?? '/';
+  if (input.orgPath !== undefined) await assertOrgPath(deps.store, ctx, input.orgPath);
   await assertCompanyReference(deps.store, tenantId, input.kind, input.companyId);
 
   const now = deps.clock.now();
@@ -47,6 +50,7 @@ export async function createCustomer(
     tags: [...new Set(input.tags)],
     ownerId: input.ownerId !== undefined ? input.ownerId : ctx.principal.kind === 'user' ? ctx.principal.subject : null,
     ...(input.companyId ? { companyId: input.companyId } : {}),
+    orgPath,
     customFields: input.customFields,
     version: 1,
     createdAt: now.toISOString(),

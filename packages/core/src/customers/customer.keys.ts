@@ -4,6 +4,7 @@
  * All list indexes sort by `<nameKey>#<id>`, so a name-prefix filter composes with any of them.
  * See docs/data-model.md for the access-pattern table.
  */
+import { orgKey } from '../access/data-scope';
 import type { Item, ItemKey } from '../ports/table-store.port';
 
 export const PROFILE_SK = 'PROFILE';
@@ -33,6 +34,11 @@ export const customerKeys = {
   byKind: (tenantId: string, kind: string) => `${tenantPrefix(tenantId)}#KIND#${kind}`,
   /** gsi4: contacts (persons) of one company. */
   byCompany: (tenantId: string, companyId: string) => `${tenantPrefix(tenantId)}#COMPANY#${companyId}`,
+  /** gsi2 for customers without owner: the tenant's public pool. */
+  pool: (tenantId: string) => `${tenantPrefix(tenantId)}#POOL`,
+  /** gsi5: customers by owning org unit; sort key `<orgKey>#<nameKey>#<id>` so a subtree is one prefix. */
+  byOrg: (tenantId: string) => `${tenantPrefix(tenantId)}#CUSTORG`,
+  orgSortKey: (orgPath: string, name: string, id: string) => `${orgKey(orgPath)}#${nameKey(name)}#${id}`,
   /** Sort key shared by all list indexes and tag items. */
   listSortKey: (name: string, id: string) => `${nameKey(name)}#${id}`,
   /** Tag membership item: one per (tag, customer), in the table itself (GSIs cannot index lists). */
@@ -46,17 +52,20 @@ export const customerKeys = {
 /** Index attributes of a customer profile item; soft-deleted customers only stay in the trash list. */
 export function customerIndexAttributes(
   tenantId: string,
-  c: { id: string; name: string; kind: string; ownerId: string | null; companyId?: string; deletedAt?: string },
+  c: { id: string; name: string; kind: string; ownerId: string | null; companyId?: string; orgPath?: string; deletedAt?: string },
 ): Partial<Item> {
   const sk = customerKeys.listSortKey(c.name, c.id);
   if (c.deletedAt) return { gsi1pk: customerKeys.tenantList(tenantId, true), gsi1sk: sk };
   return {
     gsi1pk: customerKeys.tenantList(tenantId, false),
     gsi1sk: sk,
-    ...(c.ownerId ? { gsi2pk: customerKeys.byOwner(tenantId, c.ownerId), gsi2sk: sk } : {}),
+    gsi2pk: c.ownerId ? customerKeys.byOwner(tenantId, c.ownerId) : customerKeys.pool(tenantId),
+    gsi2sk: sk,
     gsi3pk: customerKeys.byKind(tenantId, c.kind),
     gsi3sk: sk,
     ...(c.companyId ? { gsi4pk: customerKeys.byCompany(tenantId, c.companyId), gsi4sk: sk } : {}),
+    gsi5pk: customerKeys.byOrg(tenantId),
+    gsi5sk: customerKeys.orgSortKey(c.orgPath ?? '/', c.name, c.id),
   };
 }
 

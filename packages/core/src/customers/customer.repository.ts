@@ -4,6 +4,9 @@ import type { IdGenerator } from '../ports/id-generator.port';
 import type { Item, TableStore, TransactOperation } from '../ports/table-store.port';
 import { AppError, notFound } from '../errors';
 import type { Principal } from '../principal';
+import { accessKeys } from '../access/access.keys';
+import type { SecuredContext } from '../access/access-policy';
+import { assertAssignableOrgPath, canSeeRecord } from '../access/data-scope';
 import { customerIndexAttributes, customerKeys } from './customer.keys';
 import type { Customer } from './customer.schema';
 
@@ -15,7 +18,7 @@ export interface CustomerDeps {
 }
 
 const RECORD_FIELDS = [
-  'id', 'kind', 'name', 'phones', 'emails', 'address', 'tags', 'ownerId', 'companyId', 'customFields',
+  'id', 'kind', 'name', 'phones', 'emails', 'address', 'tags', 'ownerId', 'companyId', 'orgPath', 'customFields', 'claimedAt',
   'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'deletedAt', 'deletedBy',
 ] as const satisfies readonly (keyof Customer)[];
 
@@ -71,11 +74,23 @@ export async function loadCustomer(store: TableStore, tenantId: string, id: stri
   return item ? toCustomer(item) : undefined;
 }
 
-/** Loads a live (not deleted) customer or throws 404. */
-export async function requireLiveCustomer(store: TableStore, tenantId: string, id: string): Promise<Customer> {
-  const c = await loadCustomer(store, tenantId, id);
-  if (!c || c.deletedAt) throw notFound(`Customer ${id}`);
+/**
+ * Loads a customer the caller may see, or throws 404 — a record outside the caller's data domain is
+ * indistinguishable from one that does not exist. Deleted ones only when asked for.
+ */
+export async function requireVisibleCustomer(store: TableStore, ctx: SecuredContext, id: string, options: { includeDeleted?: boolean } = {}): Promise<Customer> {
+  const c = await loadCustomer(store, ctx.principal.tenantId, id);
+  if (!c || (c.deletedAt && !options.includeDeleted) || !canSeeRecord(ctx.access, 'customer', c)) throw notFound(`Customer ${id}`);
   return c;
+}
+
+/** Validates the owning org unit a caller asks for: inside its subtree, and an existing unit. */
+export async function assertOrgPath(store: TableStore, ctx: SecuredContext, orgPath: string): Promise<void> {
+  assertAssignableOrgPath(ctx.access, orgPath);
+  if (orgPath === '/') return;
+  if (!(await store.get(accessKeys.orgPath(ctx.principal.tenantId, orgPath)))) {
+    throw new AppError('validation_failed', `Org unit ${orgPath} does not exist`, { errors: [{ path: 'body.orgPath', message: 'no such org unit' }] });
+  }
 }
 
 /** A person's company must be a live company record of the same tenant. */

@@ -11,6 +11,7 @@ export const EMAIL_LABELS = ['work', 'personal', 'other'] as const;
 
 /** ULID: the format of every record id (sortable by creation time). */
 export const RecordId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a 26-character ULID');
+export const OrgPath = z.string().regex(/^\/(?:[a-z0-9][a-z0-9-]{0,39}(?:\/[a-z0-9][a-z0-9-]{0,39}){0,7})?$/, 'must be an org path such as /hq/east (lower-case segments)');
 export const UserRef = z.string().regex(/^[A-Za-z0-9_@.:+-]{1,128}$/, 'must be a user id (1-128 of A-Z a-z 0-9 _ @ . : + -)');
 
 const trimmed = (min: number, max: number) => z.string().trim().min(min).max(max);
@@ -60,6 +61,8 @@ export const CreateCustomerInput = z.strictObject({
   ownerId: UserRef.nullable().optional(),
   /** For a person: the company they work for (a company record of the same tenant). */
   companyId: RecordId.optional(),
+  /** Owning org unit; defaults to the caller's unit (or the tenant root). */
+  orgPath: OrgPath.optional(),
   customFields: CustomFields.default({}),
 });
 export type CreateCustomerInput = z.infer<typeof CreateCustomerInput>;
@@ -77,6 +80,7 @@ export const UpdateCustomerInput = z
     tags: z.array(Tag).max(MAX_TAGS).nullable().optional(),
     ownerId: UserRef.nullable().optional(),
     companyId: RecordId.nullable().optional(),
+    orgPath: OrgPath.optional(),
     customFields: z.record(CustomFieldKey, CustomFieldValue.nullable()).optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'the patch must change at least one field');
@@ -92,6 +96,8 @@ export const ListCustomersQuery = z.strictObject({
   companyId: RecordId.optional(),
   /** Case- and width-insensitive name prefix. */
   namePrefix: trimmed(1, 100).optional(),
+  /** true: list the public pool (customers without an owner) that reps can claim. */
+  pool: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
   /** true: list the trash (soft-deleted customers) instead. */
   deleted: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
 });
@@ -111,7 +117,10 @@ export const Customer = z.object({
   tags: z.array(z.string()),
   ownerId: z.string().nullable(),
   companyId: RecordId.optional(),
+  orgPath: z.string(),
   customFields: z.record(z.string(), CustomFieldValue),
+  /** When the current owner claimed it from the public pool. */
+  claimedAt: z.iso.datetime().optional(),
   version: z.number().int().positive(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -1,7 +1,7 @@
-import { AppError, notFound } from '../errors';
-import type { RequestContext } from '../principal';
+import { AppError } from '../errors';
+import type { SecuredContext } from '../access/access-policy';
 import {
-  actorOf, assertIfMatch, loadCustomer, requireLiveCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
+  actorOf, assertIfMatch, requireVisibleCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
 } from './customer.repository';
 import { writeVersioned } from './write-versioned';
 import type { Customer } from './customer.schema';
@@ -10,9 +10,9 @@ import type { Customer } from './customer.schema';
  * Soft-deletes a customer: the record moves to the tenant's trash list (out of every other list and
  * filter), its tag items are removed, and it can be restored. If-Match is honoured when sent.
  */
-export async function deleteCustomer(deps: CustomerDeps, ctx: RequestContext, id: string, ifMatch?: string): Promise<Customer> {
+export async function deleteCustomer(deps: CustomerDeps, ctx: SecuredContext, id: string, ifMatch?: string): Promise<Customer> {
   const { tenantId } = ctx.principal;
-  const current = await requireLiveCustomer(deps.store, tenantId, id);
+  const current = await requireVisibleCustomer(deps.store, ctx, id);
   if (ifMatch) assertIfMatch(ifMatch, current);
   const now = deps.clock.now().toISOString();
   const actor = actorOf(ctx.principal);
@@ -25,10 +25,9 @@ export async function deleteCustomer(deps: CustomerDeps, ctx: RequestContext, id
 }
 
 /** Brings a soft-deleted customer back into its lists, tags included. */
-export async function restoreCustomer(deps: CustomerDeps, ctx: RequestContext, id: string): Promise<Customer> {
+export async function restoreCustomer(deps: CustomerDeps, ctx: SecuredContext, id: string): Promise<Customer> {
   const { tenantId } = ctx.principal;
-  const current = await loadCustomer(deps.store, tenantId, id);
-  if (!current) throw notFound(`Customer ${id}`);
+  const current = await requireVisibleCustomer(deps.store, ctx, id, { includeDeleted: true });
   if (!current.deletedAt) throw new AppError('not_deleted', `Customer ${id} is not deleted`);
   const { deletedAt: _deletedAt, deletedBy: _deletedBy, ...rest } = current;
   const restored: Customer = { ...rest, version: current.version + 1, updatedAt: deps.clock.now().toISOString(), updatedBy: actorOf(ctx.principal) };

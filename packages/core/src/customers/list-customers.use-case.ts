@@ -1,6 +1,7 @@
 import { decodeCursor, encodeCursor, queryFingerprint } from '../pagination/cursor';
 import type { IndexName, Item, QueryInput, TableStore } from '../ports/table-store.port';
-import type { RequestContext } from '../principal';
+import type { SecuredContext } from '../access/access-policy';
+import { canSeeRecord, orgKey } from '../access/data-scope';
 import { belongsToTenant, customerKeys, nameKey } from './customer.keys';
 import { toCustomer, type CustomerDeps } from './customer.repository';
 import type { Customer, CustomerPage, ListCustomersQuery } from './customer.schema';
@@ -19,19 +20,21 @@ interface Plan {
 /**
  * Lists customers of the caller's tenant, ordered by name, one cursor page at a time. Every filter
  * maps to an index partition (tag item collection, owner, company, kind, or the tenant list), a name
- * prefix narrows the shared `<nameKey>#<id>` sort key, and at most one further filter is applied to
- * the fetched items, within a bounded number of reads. No request ever scans the tenant.
+ * prefix narrows the shared `<nameKey>#<id>` sort key, and further filters plus the caller's data
+ * domain (docs/data-model.md) are applied to the fetched items, within a bounded number of reads.
+ * Callers without tenant scope list their org subtree (gsi5 prefix) or their own customers (gsi2).
+ * No request ever scans the tenant.
  */
 export async function listCustomers(
   deps: Pick<CustomerDeps, 'store'>,
-  ctx: RequestContext,
+  ctx: SecuredContext,
   q: ListCustomersQuery,
 ): Promise<CustomerPage> {
   const { tenantId } = ctx.principal;
-  const filters = { tag: q.tag, ownerId: q.ownerId, kind: q.kind, companyId: q.companyId, namePrefix: q.namePrefix, deleted: q.deleted };
+  const filters = { tag: q.tag, ownerId: q.ownerId, kind: q.kind, companyId: q.companyId, namePrefix: q.namePrefix, deleted: q.deleted, pool: q.pool };
   const fingerprint = queryFingerprint(filters);
   let startAfter = q.after ? decodeCursor(q.after, tenantId, fingerprint, (v) => belongsToTenant(tenantId, v)) : undefined;
-  const plan = planQuery(tenantId, q);
+  const plan = planQuery(ctx, q);
 
   const items: Customer[] = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -52,28 +55,41 @@ export async function listCustomers(
   return { items, next: startAfter ? encodeCursor(tenantId, fingerprint, startAfter) : null };
 }
 
-function planQuery(tenantId: string, q: ListCustomersQuery): Plan {
-  const sortKey = q.namePrefix ? { beginsWith: nameKey(q.namePrefix) } : undefined;
-  const withSort = <T extends object>(o: T) => (sortKey ? { ...o, sortKey } : o);
-  const live = (c: Customer) => !c.deletedAt;
-  const checks: Array<[boolean, (c: Customer) => boolean]> = [
+function planQuery(ctx: SecuredContext, q: ListCustomersQuery): Plan {
+  const { tenantId } = ctx.principal;
+  const { access } = ctx;
+  const prefix = q.namePrefix ? nameKey(q.namePrefix) : undefined;
+  const withName = <T extends object>(o: T) => (prefix ? { ...o, sortKey: { beginsWith: prefix } } : o);
+  const filters: Array<[boolean, (c: Customer) => boolean]> = [
     [q.ownerId !== undefined, (c) => c.ownerId === q.ownerId],
     [q.kind !== undefined, (c) => c.kind === q.kind],
     [q.companyId !== undefined, (c) => c.companyId === q.companyId],
     [q.tag !== undefined, (c) => c.tags.includes(q.tag!)],
+    [q.pool, (c) => c.ownerId === null],
   ];
-  const residual = (skip: (c: Customer) => boolean) => (c: Customer) =>
-    (q.deleted ? !!c.deletedAt : live(c)) && checks.every(([on, test]) => !on || test === skip || test(c));
+  // Every plan re-checks the data domain, so an index never leaks records outside it.
+  const residual = (served: (c: Customer) => boolean, checkName = false) => (c: Customer) =>
+    (q.deleted ? !!c.deletedAt : !c.deletedAt) &&
+    canSeeRecord(access, 'customer', c) &&
+    (!checkName || nameKey(c.name).startsWith(prefix!)) &&
+    filters.every(([on, test]) => !on || test === served || test(c));
+  const none = () => true;
 
-  if (q.deleted) {
-    return { query: withSort({ index: 'gsi1' as const, partition: customerKeys.tenantList(tenantId, true) }), viaTag: false, residual: residual(() => true) };
+  if (q.deleted) return { query: withName({ index: 'gsi1' as const, partition: customerKeys.tenantList(tenantId, true) }), viaTag: false, residual: residual(none) };
+  // Most selective first: tag, company, owner, pool, kind; then the caller's whole domain.
+  if (q.tag !== undefined) return { query: withName({ partition: customerKeys.tagPartition(tenantId, q.tag) }), viaTag: true, residual: residual(filters[3]![1]) };
+  if (q.companyId !== undefined) return { query: withName({ index: 'gsi4' as const, partition: customerKeys.byCompany(tenantId, q.companyId) }), viaTag: false, residual: residual(filters[2]![1]) };
+  if (q.ownerId !== undefined) return { query: withName({ index: 'gsi2' as const, partition: customerKeys.byOwner(tenantId, q.ownerId) }), viaTag: false, residual: residual(filters[0]![1]) };
+  if (q.pool) return { query: withName({ index: 'gsi2' as const, partition: customerKeys.pool(tenantId) }), viaTag: false, residual: residual(filters[4]![1]) };
+  if (q.kind !== undefined && access.dataScope === 'tenant') return { query: withName({ index: 'gsi3' as const, partition: customerKeys.byKind(tenantId, q.kind) }), viaTag: false, residual: residual(filters[1]![1]) };
+  if (access.dataScope === 'tenant') return { query: withName({ index: 'gsi1' as const, partition: customerKeys.tenantList(tenantId, false) }), viaTag: false, residual: residual(none) };
+  const home = ctx.principal.orgPath;
+  if (access.dataScope === 'subtree' && home) {
+    // The org subtree is one sort-key prefix of gsi5; the name prefix is then checked per item.
+    return { query: { index: 'gsi5' as const, partition: customerKeys.byOrg(tenantId), sortKey: { beginsWith: orgKey(home) } }, viaTag: false, residual: residual(none, !!prefix) };
   }
-  // Most selective first: tag, company, owner, kind, then the whole tenant list.
-  if (q.tag !== undefined) return { query: withSort({ partition: customerKeys.tagPartition(tenantId, q.tag) }), viaTag: true, residual: residual(checks[3]![1]) };
-  if (q.companyId !== undefined) return { query: withSort({ index: 'gsi4' as const, partition: customerKeys.byCompany(tenantId, q.companyId) }), viaTag: false, residual: residual(checks[2]![1]) };
-  if (q.ownerId !== undefined) return { query: withSort({ index: 'gsi2' as const, partition: customerKeys.byOwner(tenantId, q.ownerId) }), viaTag: false, residual: residual(checks[0]![1]) };
-  if (q.kind !== undefined) return { query: withSort({ index: 'gsi3' as const, partition: customerKeys.byKind(tenantId, q.kind) }), viaTag: false, residual: residual(checks[1]![1]) };
-  return { query: withSort({ index: 'gsi1' as const, partition: customerKeys.tenantList(tenantId, false) }), viaTag: false, residual: residual(() => true) };
+  // Own scope (or no org unit): the caller's own customers.
+  return { query: withName({ index: 'gsi2' as const, partition: customerKeys.byOwner(tenantId, ctx.principal.subject) }), viaTag: false, residual: residual(none) };
 }
 
 async function resolveTagItems(store: TableStore, tagItems: Item[]): Promise<Array<{ entry: Item; customer?: Customer }>> {

@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
-import type { RequestContext } from '../principal';
+import { assertWritable, type SecuredContext } from '../access/access-policy';
 import {
-  actorOf, assertCompanyReference, assertIfMatch, requireLiveCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
+  actorOf, assertCompanyReference, assertIfMatch, assertOrgPath, requireVisibleCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
 } from './customer.repository';
 import { writeVersioned } from './write-versioned';
 import type { Customer, UpdateCustomerInput } from './customer.schema';
@@ -12,15 +12,17 @@ import type { Customer, UpdateCustomerInput } from './customer.schema';
  */
 export async function updateCustomer(
   deps: CustomerDeps,
-  ctx: RequestContext,
+  ctx: SecuredContext,
   id: string,
   patch: UpdateCustomerInput,
   ifMatch: string | undefined,
 ): Promise<Customer> {
   if (!ifMatch) throw new AppError('precondition_required', 'Send the ETag you read as If-Match');
   const { tenantId } = ctx.principal;
-  const current = await requireLiveCustomer(deps.store, tenantId, id);
+  const current = await requireVisibleCustomer(deps.store, ctx, id);
+  assertWritable(ctx.access, 'customers', patch as Record<string, unknown>);
   assertIfMatch(ifMatch, current);
+  if (patch.orgPath !== undefined) await assertOrgPath(deps.store, ctx, patch.orgPath);
 
   const next = applyPatch(current, patch);
   if (patch.companyId !== undefined && patch.companyId !== null) {
@@ -43,7 +45,11 @@ export function applyPatch(current: Customer, patch: UpdateCustomerInput): Custo
   if (patch.phones !== undefined) next.phones = patch.phones ?? [];
   if (patch.emails !== undefined) next.emails = patch.emails ?? [];
   if (patch.tags !== undefined) next.tags = [...new Set(patch.tags ?? [])];
-  if (patch.ownerId !== undefined) next.ownerId = patch.ownerId;
+  if (patch.ownerId !== undefined) {
+    next.ownerId = patch.ownerId;
+    delete next.claimedAt;
+  }
+  if (patch.orgPath !== undefined) next.orgPath = patch.orgPath;
   if (patch.address !== undefined) {
     if (patch.address === null) delete next.address;
     else next.address = patch.address;

@@ -41,4 +41,16 @@ export const customerEntries: ManifestEntry[] = [
     auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:delete' },
     summary: 'Restore a soft-deleted customer',
   },
+  {
+    kind: 'http', name: 'claim-customer', context: 'customers', method: 'POST', path: '/v1/customers/{id}/claim',
+    entry: 'functions/customers/claim-customer.handler.ts', table: 'read-write',
+    auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:claim' },
+    summary: 'Claim a customer from the public pool (one winner; others 409)',
+  },
+  {
+    kind: 'http', name: 'release-customer', context: 'customers', method: 'POST', path: '/v1/customers/{id}/release',
+    entry: 'functions/customers/release-customer.handler.ts', table: 'read-write',
+    auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:claim' },
+    summary: 'Return a customer to the public pool',
+  },
 ];

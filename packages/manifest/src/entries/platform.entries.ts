@@ -24,7 +24,8 @@ export const platformEntries: ManifestEntry[] = [
   },
   {
     kind: 'cognito-trigger', name: 'add-tenant-claims', context: 'platform', trigger: 'pre-token-generation',
-    entry: 'functions/platform/add-tenant-claims.handler.ts', table: 'none',
-    summary: 'Copies the immutable tenant and org attributes into access tokens',
+    // Reads the partner client → tenant mapping (table) and admins' MFA state (user pool).
+    entry: 'functions/platform/add-tenant-claims.handler.ts', table: 'read', userPool: 'read',
+    summary: 'Adds tenant claims to access tokens; refuses admins without TOTP MFA and unregistered partner clients',
   },
 ];

@@ -1,0 +1,81 @@
+import { AppError } from '../errors';
+import { TransactionConflictError, type TransactOperation } from '../ports/table-store.port';
+import type { SecuredContext } from '../access/access-policy';
+import { actorOf, loadCustomer, requireVisibleCustomer, tagDiffOperations, toProfileItem, type CustomerDeps } from './customer.repository';
+import type { Customer } from './customer.schema';
+
+/** Claims per rep per UTC day (anti-hoarding); tenants will be able to change it with the pool settings. */
+export const DEFAULT_DAILY_CLAIM_QUOTA = 20;
+
+const quotaKey = (tenantId: string, subject: string, day: string) => ({ pk: `T#${tenantId}#CLAIMQUOTA#${subject}`, sk: day });
+
+/**
+ * Takes a customer from the public pool (ownerId null). Anti-collision: the profile write is
+ * conditional on the version read while it was still in the pool, so of many concurrent claims
+ * exactly one wins and the others answer 409 with the current owner. The rep's daily quota counter
+ * is updated in the same transaction.
+ */
+export async function claimCustomer(deps: CustomerDeps, ctx: SecuredContext, id: string, quota = DEFAULT_DAILY_CLAIM_QUOTA): Promise<Customer> {
+  const { tenantId, subject } = ctx.principal;
+  if (ctx.principal.kind !== 'user') throw new AppError('forbidden', 'Only users can claim customers');
+  const current = await requireVisibleCustomer(deps.store, ctx, id);
+  if (current.ownerId !== null) throw alreadyOwned(current);
+
+  const now = deps.clock.now();
+  const day = now.toISOString().slice(0, 10);
+  const counter = await deps.store.get(quotaKey(tenantId, subject, day), { consistent: true });
+  const used = (counter?.count as number | undefined) ?? 0;
+  if (used >= quota) throw new AppError('conflict', `Daily claim quota of ${quota} reached`, { quota, used });
+
+  const claimed: Customer = {
+    ...current, ownerId: subject, claimedAt: now.toISOString(),
+    version: current.version + 1, updatedAt: now.toISOString(), updatedBy: actorOf(ctx.principal),
+  };
+  const operations: TransactOperation[] = [
+    { type: 'put', item: toProfileItem(tenantId, claimed), condition: { kind: 'equals', attribute: 'version', value: current.version } },
+    {
+      type: 'put',
+      item: { ...quotaKey(tenantId, subject, day), entity: 'claim-quota', tenantId, count: used + 1, expiresAt: Math.floor(now.getTime() / 1000) + 2 * 86_400 },
+      condition: counter ? { kind: 'equals', attribute: 'count', value: used } : { kind: 'notExists' },
+    },
+    ...tagDiffOperations(tenantId, current, claimed),
+  ];
+  try {
+    await deps.store.transact(operations);
+  } catch (error) {
+    if (error instanceof TransactionConflictError) {
+      const now = await loadCustomer(deps.store, tenantId, id);
+      if (now && now.ownerId !== null) throw alreadyOwned(now);
+      throw new AppError('conflict', 'A concurrent claim interfered; retry');
+    }
+    throw error;
+  }
+  return claimed;
+}
+
+/** Returns a customer to the public pool. The owner may release; tenant-wide roles may release any. */
+export async function releaseCustomer(deps: CustomerDeps, ctx: SecuredContext, id: string): Promise<Customer> {
+  const { tenantId, subject } = ctx.principal;
+  const current = await requireVisibleCustomer(deps.store, ctx, id);
+  if (current.ownerId === null) throw new AppError('conflict', 'The customer is already in the public pool');
+  if (current.ownerId !== subject && ctx.access.dataScope !== 'tenant') {
+    throw new AppError('forbidden', 'Only the owner (or a tenant-wide role) can release a customer');
+  }
+  const now = deps.clock.now().toISOString();
+  const { claimedAt: _claimedAt, ...rest } = current;
+  const released: Customer = { ...rest, ownerId: null, version: current.version + 1, updatedAt: now, updatedBy: actorOf(ctx.principal) };
+  try {
+    await deps.store.transact([
+      { type: 'put', item: toProfileItem(tenantId, released), condition: { kind: 'equals', attribute: 'version', value: current.version } },
+      ...tagDiffOperations(tenantId, current, released),
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionConflictError) throw new AppError('precondition_failed', 'The customer changed concurrently; re-read it');
+    throw error;
+  }
+  return released;
+}
+
+function alreadyOwned(c: Customer): AppError {
+  return new AppError('conflict', `Customer ${c.id} is owned by ${c.ownerId}`, { currentOwner: c.ownerId });
+}

@@ -1,0 +1,2 @@
+export * from './partner-client.keys';
+export * from './token-claims.use-case';

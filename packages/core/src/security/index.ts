@@ -1,0 +1,3 @@
+export * from './sensitive-fields';
+export * from './security-settings';
+export * from './security-settings.use-cases';

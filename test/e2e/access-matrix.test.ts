@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manifest, type HttpRouteEntry } from '@crm/manifest';
+import { crossTenantSamples } from '../support/cross-tenant';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+/**
+ * Generated isolation matrix: every manifest route with `{id}` is called (a) by another tenant's
+ * admin and (b) by a manager of another team of the same tenant, with the ids of tenant A's /
+ * team east's records, live and deleted. Each must answer 404 and change nothing. Positive
+ * controls: the owning team's manager reads the same records. A new id route without a sample
+ * fails this test.
+ */
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.stop());
+
+const idRoutes = manifest.filter((e): e is HttpRouteEntry => e.kind === 'http' && e.path.includes('{id}'));
+
+describe('isolation matrix over every id route', () => {
+  it('has a sample for every id route', () => {
+    expect(idRoutes.length).toBeGreaterThanOrEqual(9);
+    for (const route of idRoutes) expect(crossTenantSamples[route.name], `add a sample for ${route.name} in test/support/cross-tenant`).toBeDefined();
+  });
+
+  it('answers 404 to another tenant and to another team, and leaves the records untouched', async () => {
+    const admin = await server.token('tenant-a', { userId: 'root', roles: ['admin'] });
+    const call = (method: string, path: string, token: string, body?: unknown) => server.call(method, path, { token, ...(body !== undefined ? { body } : {}) });
+    const hq = (await call('POST', '/v1/org-units', admin, { key: 'hq', name: 'HQ' })).body;
+    const east = (await call('POST', '/v1/org-units', admin, { key: 'east', name: 'East', parentId: hq.id })).body;
+    const west = (await call('POST', '/v1/org-units', admin, { key: 'west', name: 'West', parentId: hq.id })).body;
+    expect([hq.path, east.path, west.path]).toEqual(['/hq', '/hq/east', '/hq/west']);
+
+    const eastRep = await server.token('tenant-a', { userId: 'east-rep', roles: ['sales'], orgPath: '/hq/east' });
+    const eastManager = await server.token('tenant-a', { userId: 'east-boss', roles: ['manager'], orgPath: '/hq/east' });
+    const westManager = await server.token('tenant-a', { userId: 'west-boss', roles: ['manager'], orgPath: '/hq/west' });
+    const otherTenant = await server.token('tenant-b', { userId: 'root', roles: ['admin'] });
+
+    const live = (await call('POST', '/v1/customers', eastRep, { kind: 'company', name: 'East Secret', tags: ['secret'] })).body;
+    expect(live.orgPath).toBe('/hq/east');
+    const deleted = (await call('POST', '/v1/customers', eastRep, { kind: 'company', name: 'East Deleted' })).body;
+    expect((await call('DELETE', `/v1/customers/${deleted.id}`, eastManager)).status).toBe(204);
+    const grant = (await call('POST', '/v1/grants', admin, { grantee: { type: 'user', id: 'east-rep' }, permission: 'customers:export', until: new Date(Date.now() + 86_400_000).toISOString() })).body;
+    const leaf = (await call('POST', '/v1/org-units', admin, { key: 'leaf', name: 'Leaf', parentId: east.id })).body;
+
+    // Positive controls: the owning team sees its records.
+    expect((await call('GET', `/v1/customers/${live.id}`, eastManager)).status).toBe(200);
+    expect((await call('GET', `/v1/customers/${deleted.id}?includeDeleted=true`, eastManager)).status).toBe(200);
+    expect((await call('GET', `/v1/org-units/${leaf.id}`, admin)).status).toBe(200);
+
+    const targets = { customer: [live.id, deleted.id], 'org-unit': [leaf.id], grant: [grant.id] } as const;
+    for (const route of idRoutes) {
+      const sample = crossTenantSamples[route.name]!;
+      const target = sample.target ?? 'customer';
+      // Another team only matters for records in data domains (customers); org units and grants are tenant configuration.
+      const intruders: Array<[string, string]> = target === 'customer' ? [['other tenant', otherTenant], ['other team', westManager]] : [['other tenant', otherTenant]];
+      for (const [who, token] of intruders) {
+        for (const id of targets[target]) {
+          const res = await server.call(route.method, `${route.path.replace('{id}', id)}${sample.query ?? ''}`, {
+            token, ...(sample.body !== undefined ? { body: sample.body } : {}), ...(sample.headers ? { headers: sample.headers } : {}),
+          });
+          expect({ route: route.name, who, status: res.status, code: res.body.code }).toEqual({ route: route.name, who, status: 404, code: 'not_found' });
+        }
+      }
+    }
+
+    expect((await call('GET', `/v1/customers/${live.id}`, eastManager)).body).toEqual(live);
+    expect((await call('GET', `/v1/customers/${deleted.id}?includeDeleted=true`, eastManager)).body.deletedAt).toBeDefined();
+    expect((await call('GET', `/v1/org-units/${leaf.id}`, admin)).status).toBe(200);
+    expect((await call('GET', '/v1/grants', admin)).body.items.map((g: { id: string }) => g.id)).toContain(grant.id);
+
+    // Lists and filters never show another domain's records.
+    for (const [who, token] of [['other tenant', otherTenant], ['other team', westManager]] as const) {
+      for (const q of ['', '?tag=secret', '?namePrefix=east', '?kind=company', '?deleted=true', '?ownerId=east-rep']) {
+        const res = await call('GET', `/v1/customers${q}`, token);
+        expect({ who, q, items: res.body.items }).toEqual({ who, q, items: [] });
+      }
+    }
+    const eastList = await call('GET', '/v1/customers', eastManager);
+    expect(eastList.body.items.map((c: { name: string }) => c.name)).toEqual(['East Secret']);
+  });
+});
