@@ -1,13 +1,10 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { cognitoMfaDirectory } from '@crm/adapters/cognito';
-import { AppError, resolveTokenClaims, type TokenClaimsRequest } from '@crm/core';
+import { resolveTokenClaims, type TokenClaimsRequest } from '@crm/core';
 import { getContainer } from '@crm/runtime';
 import type { PreTokenGenerationV2TriggerEvent, PreTokenGenerationV3TriggerEvent } from 'aws-lambda';
 
-/**
- * What a V3_0 pre-token-generation trigger receives: the V2 shape for people (sign-in, refresh,
- * hosted UI) and `TokenGeneration_ClientCredentials` for partners' machine-to-machine grants.
- */
+/** A V3_0 trigger gets the V2 shape for people and `TokenGeneration_ClientCredentials` for partners. */
 export type PreTokenGenerationEvent = PreTokenGenerationV2TriggerEvent | PreTokenGenerationV3TriggerEvent;
 
 // One SDK client per container; the region comes from the Lambda environment.
@@ -15,9 +12,8 @@ const mfa = cognitoMfaDirectory(new CognitoIdentityProviderClient({}));
 
 /**
  * Cognito pre-token-generation (V3_0) trigger: adds the tenant (and org path) claims to access
- * tokens, so API Gateway's authorizer hands them to handlers as verified claims with the names the
- * local issuer mints. Refuses (throws, so Cognito fails the sign-in or grant) admins without TOTP
- * MFA and partner clients not registered to a tenant; see `resolveTokenClaims`.
+ * tokens, with the claim names the local issuer mints. Throwing makes Cognito fail the sign-in or
+ * grant: admins without TOTP MFA and unregistered partner clients get no token (`resolveTokenClaims`).
  */
 export async function handler(event: PreTokenGenerationEvent): Promise<PreTokenGenerationEvent> {
   const { store, logger } = getContainer();
@@ -31,21 +27,15 @@ export async function handler(event: PreTokenGenerationEvent): Promise<PreTokenG
           groups: event.request.groupConfiguration.groupsToOverride ?? [],
           attributes: event.request.userAttributes,
         };
-  let claims: Record<string, string>;
-  try {
-    claims = await resolveTokenClaims({ store, mfa }, request);
-  } catch (error) {
-    if (error instanceof AppError) {
-      logger.warn('token refused', { reason: error.message, triggerSource: event.triggerSource, clientId: event.callerContext.clientId });
-    }
+  const claims = await resolveTokenClaims({ store, mfa }, request).catch((error: unknown) => {
+    logger.warn('token refused', { triggerSource: event.triggerSource, clientId: event.callerContext.clientId, error });
     throw error;
-  }
+  });
+  const accessTokenGeneration = { claimsToAddOrOverride: claims };
+  // Client-credentials grants issue no ID token.
   event.response = {
     claimsAndScopeOverrideDetails:
-      request.kind === 'client'
-        ? // Client-credentials grants issue no ID token.
-          { accessTokenGeneration: { claimsToAddOrOverride: claims } }
-        : { accessTokenGeneration: { claimsToAddOrOverride: claims }, idTokenGeneration: { claimsToAddOrOverride: claims } },
+      request.kind === 'client' ? { accessTokenGeneration } : { accessTokenGeneration, idTokenGeneration: { claimsToAddOrOverride: claims } },
   };
   return event;
 }

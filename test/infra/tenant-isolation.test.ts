@@ -4,6 +4,7 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { INDEX_NAMES } from '@crm/core';
 import { RATE_LIMITS, WAF_RATE_LIMITS, type ManifestEntry } from '@crm/manifest';
 import { MANIFEST_ENTRY_TAG } from '../../infra/constructs/crm-function';
 import { TENANT_ACCESS_ROLE_TAG, TENANT_TABLE_ACTIONS } from '../../infra/constructs/tenant-data-access';
@@ -50,7 +51,7 @@ describe('tenant data-access roles', () => {
     });
     // The table and each index by name, nothing else.
     const resources = JSON.stringify(items!.Resource);
-    for (const index of ['gsi1', 'gsi2', 'gsi3', 'gsi4']) expect(resources).toContain(`/index/${index}`);
+    for (const index of INDEX_NAMES) expect(resources).toContain(`/index/${index}`);
     expect(resources).not.toContain('*');
     expect(key!.Condition).toMatchObject({ StringEquals: { 'kms:ViaService': expect.anything() } });
   });

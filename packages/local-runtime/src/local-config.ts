@@ -27,6 +27,8 @@ export const LocalConfig = z.object({
   HOST: z.string().refine((h) => LOOPBACK.includes(h), 'HOST must be a loopback address (127.0.0.1, ::1, localhost)').default('127.0.0.1'),
   CRM_DATA_DIR: z.string().min(1).default('.crm').transform((p) => resolve(p)),
   POWERTOOLS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL', 'TRACE']).default('WARN'),
+  /** How often the local TTL sweeper deletes expired items (DynamoDB's TTL process does it within days). */
+  CRM_TTL_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Per user (tenant + subject). */
   CRM_RATE_LIMIT_USER: bucketOverride(RATE_LIMITS.user),
   /** Per partner client (client-credentials token). */

@@ -54,10 +54,18 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
     },
   };
 
+  // The local stand-in for DynamoDB's TTL process: expired items are deleted with REMOVE records
+  // marked as the service's (so TTL-driven consumers such as return-expired-claims run locally too).
+  const sweeper = setInterval(() => {
+    store.deleteExpired({ limit: 1000 }).catch((error: unknown) => container.logger.error('TTL sweep failed', { error: error as Error }));
+  }, config.CRM_TTL_SWEEP_SECONDS * 1000);
+  sweeper.unref();
+
   return {
     container,
     dispatcher,
     async close() {
+      clearInterval(sweeper);
       await dispatcher?.stop();
       db.close();
     },

@@ -192,10 +192,11 @@ export class LocalClientRegistry {
   }
 
   private read(): Map<string, LocalClient> {
-    const stat = statSync(this.file);
-    const stamp = `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+    // A deleted file (data folder reset while running) leaves only the built-in user client.
+    const stat = statSync(this.file, { throwIfNoEntry: false });
+    const stamp = stat ? `${stat.ino}:${stat.mtimeMs}:${stat.size}` : 'missing';
     if (this.cached?.stamp !== stamp) {
-      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as { clients?: LocalClient[] };
+      const parsed = (stat ? JSON.parse(readFileSync(this.file, 'utf8')) : {}) as { clients?: LocalClient[] };
       const clients = new Map((parsed.clients ?? []).map((client) => [client.clientId, client]));
       clients.set(USER_CLIENT.clientId, USER_CLIENT);
       this.cached = { stamp, clients };

@@ -55,6 +55,13 @@ describe('sealFields / openFields', () => {
     const twice = await sealFields(once, ['address'], TENANT, encryptor);
     expect(twice.address).toBe(once.address);
 
+    // Input that merely looks sealed (typed by a user, or moved from another field) is sealed like any value.
+    const typed = { ...customer(), address: 'enc:v1:AAAA', customFields: { ...customer().customFields, nationalId: once.address } };
+    const sealedTyped = await sealFields(typed, ['address', 'customFields.nationalId'], TENANT, encryptor);
+    expect(sealedTyped.address).not.toBe('enc:v1:AAAA');
+    expect(sealedTyped.customFields.nationalId).not.toBe(once.address);
+    await expect(openFields(sealedTyped, ['address', 'customFields.nationalId'], TENANT, encryptor)).resolves.toEqual(typed);
+
     const legacy = customer();
     await expect(openFields(legacy, ['address', 'customFields.nationalId'], TENANT, encryptor)).resolves.toEqual(legacy);
   });

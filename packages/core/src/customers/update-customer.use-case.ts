@@ -4,6 +4,7 @@ import {
   actorOf, assertCompanyReference, assertIfMatch, assertOrgPath, requireVisibleCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
 } from './customer.repository';
 import { writeVersioned } from './write-versioned';
+import { claimLeaseKey, claimLeaseOperation } from './claim-customer.use-case';
 import type { Customer, UpdateCustomerInput } from './customer.schema';
 
 /**
@@ -31,8 +32,12 @@ export async function updateCustomer(
   const now = deps.clock.now().toISOString();
   const updated: Customer = { ...next, version: current.version + 1, updatedAt: now, updatedBy: actorOf(ctx.principal) };
 
+  // Touching a claimed customer renews its protection period; giving it to someone else ends the claim.
+  const lease = updated.claimedAt && updated.ownerId === ctx.principal.subject ? [claimLeaseOperation(tenantId, updated, deps.clock.now())]
+    : current.claimedAt && !updated.claimedAt ? [{ type: 'delete' as const, key: claimLeaseKey(tenantId, id) }] : [];
   await writeVersioned(deps.store, tenantId, current, [
     { type: 'put', item: toProfileItem(tenantId, updated) },
+    ...lease,
     ...tagDiffOperations(tenantId, current, updated),
   ]);
   return updated;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isFieldCiphertext, type FieldEncryptor } from '../ports/field-encryptor.port';
+import { FieldDecryptionError, isFieldCiphertext, type FieldEncryptor } from '../ports/field-encryptor.port';
 
 /**
  * Sealing and opening of a record's sensitive fields (application-level envelope encryption).
@@ -64,8 +64,23 @@ function slotsOf(record: AnyRecord, paths: readonly string[]): { copy: AnyRecord
 }
 
 /**
+ * Whether a value that looks sealed really is a ciphertext of this tenant and path. Anything else
+ * (a user typing `enc:v1:...`, a value copied from another field) is plain input and gets sealed;
+ * otherwise it would be stored as is and make the record fail to open.
+ */
+async function isOwnCiphertext(encryptor: FieldEncryptor, tenantId: string, path: string, value: string): Promise<boolean> {
+  try {
+    await encryptor.decrypt(tenantId, path, value);
+    return true;
+  } catch (error) {
+    if (error instanceof FieldDecryptionError) return false;
+    throw error;
+  }
+}
+
+/**
  * Replaces each present path of `record` with its ciphertext (bound to tenant and path).
- * Values that are already sealed are kept as they are, so re-sealing a stored record is harmless.
+ * Values already sealed for this tenant and path are kept, so re-sealing a stored record is harmless.
  */
 export async function sealFields<T extends AnyRecord>(
   record: T,
@@ -77,7 +92,7 @@ export async function sealFields<T extends AnyRecord>(
   await Promise.all(
     slots.map(async ({ path, holder, key }) => {
       const value = holder[key];
-      if (isFieldCiphertext(value)) return;
+      if (isFieldCiphertext(value) && (await isOwnCiphertext(encryptor, tenantId, path, value))) return;
       holder[key] = await encryptor.encrypt(tenantId, path, JSON.stringify(value));
     }),
   );

@@ -53,4 +53,9 @@ export const customerEntries: ManifestEntry[] = [
     auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:claim' },
     summary: 'Return a customer to the public pool',
   },
+  {
+    kind: 'stream', name: 'return-expired-claims', context: 'customers', entry: 'functions/customers/return-expired-claims.handler.ts',
+    table: 'read-write', batchSize: 100, maxBatchingWindowSeconds: 5,
+    summary: 'Returns claimed customers to the public pool when their protection period (TTL lease) ends',
+  },
 ];
