@@ -6,11 +6,16 @@ import {
   updateCustomer, type Clock, type CustomerDeps, type SecuredContext, type TableStore,
 } from '@crm/core';
 import { ulidGenerator } from '@crm/runtime';
+import { createLocalFieldEncryptor } from '@crm/adapters/local-encryption';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
 
 // Use cases run against both real stores (in-memory SQLite, DynamoDB Local) and a fixed clock: no
 // mocks of the thing under test. Each test gets a fresh table.
 let deps: CustomerDeps;
+const encryptor = createLocalFieldEncryptor(mkdtempSync(join(tmpdir(), 'crm-keys-')));
 const clock: Clock = { now: () => new Date('2026-11-25T10:00:00.000Z') };
 // Tenant-wide access: these tests are about storage behaviour; access rules have their own tests.
 const ctx = (tenantId = 'acme', subject = 'alice'): SecuredContext => {
@@ -35,7 +40,7 @@ describe.each(Object.keys(stores))('customer use cases on %s', (adapter) => {
     await stores[adapter]!(); // start the backend once per suite, outside the per-test timeout
   });
   beforeEach(async () => {
-    deps = { store: await stores[adapter]!(), clock, ids: ulidGenerator() };
+    deps = { store: await stores[adapter]!(), clock, ids: ulidGenerator(), encryptor };
   });
 
   it('stamps server-owned fields and defaults the owner to the calling user', async () => {

@@ -10,6 +10,8 @@ export interface TestServer {
   token(tenantId: string, options?: Partial<TokenRequest>): Promise<string>;
   /** fetch relative to the server, JSON in/out, bearer token optional. */
   call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
+  /** Delivers all pending change-feed records to the stream consumers (audit chain, claims...). */
+  drain(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startTestServer(options: { env?: Record<string, string> } 
       const type = res.headers.get('content-type') ?? '';
       return { status: res.status, headers: res.headers, body: text && type.includes('json') ? JSON.parse(text) : text };
     },
+    drain: () => running.drain(),
     async stop() {
       await running.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -17,6 +17,8 @@ export interface Principal {
   orgPath?: string;
   /** OAuth app client that obtained the token. */
   clientId?: string;
+  /** The token's id (`jti`), to audit first uses of privileged tokens. */
+  tokenId?: string;
 }
 
 /** What every use case receives besides its input: who asks, and request metadata for logs/audit. */

@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ChangeFeedDispatcher, SqliteTableStore, openSqliteDatabase } from '@crm/adapters/sqlite';
+import { createLocalBlobStore } from '@crm/adapters/local-blob';
+import { createLocalFieldEncryptor } from '@crm/adapters/local-encryption';
 import { buildOpenApiDocument } from '@crm/api-spec';
 import { systemClock } from '@crm/core';
 import type { ManifestEntry } from '@crm/manifest';
@@ -42,6 +44,8 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
 
   const container: Container = {
     store,
+    blobs: createLocalBlobStore(join(config.CRM_DATA_DIR, 'blobs')),
+    encryptor: createLocalFieldEncryptor(config.CRM_DATA_DIR),
     clock: systemClock,
     ids: ulidGenerator(),
     logger: new Logger({ serviceName: 'crm-local', logLevel: config.POWERTOOLS_LOG_LEVEL }),

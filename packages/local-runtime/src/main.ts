@@ -20,7 +20,7 @@ const USAGE = `Usage:
   crm client list                list the app clients whose tokens the local server accepts`;
 
 /** Starts the local CRM: config → keys → store + change feed → server. Returns a stop function. */
-export async function start(env: Record<string, string | undefined> = process.env, print = console.log): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function start(env: Record<string, string | undefined> = process.env, print = console.log): Promise<{ url: string; drain: () => Promise<void>; stop: () => Promise<void> }> {
   const config = parseConfig(LocalConfig, env);
   const signingKey = await loadOrCreateSigningKey(config.CRM_DATA_DIR);
   const clients = LocalClientRegistry.open(config.CRM_DATA_DIR);
@@ -43,6 +43,8 @@ export async function start(env: Record<string, string | undefined> = process.en
   Try      curl -H "Authorization: Bearer $TOKEN" ${server.url}/v1/customers`);
   return {
     url: server.url,
+    /** Delivers every pending change-feed record now (tests; the dispatcher also runs on its own). */
+    drain: () => runtime.dispatcher.drain(),
     stop: async () => {
       await server.close();
       await runtime.close();

@@ -9,6 +9,10 @@ export const AwsRuntimeConfig = z.object({
   TABLE_NAME: z.string().min(3),
   AWS_REGION: z.string().min(1),
   POWERTOOLS_SERVICE_NAME: z.string().min(1).default('crm'),
+  /** Set on functions whose manifest entry has `buckets: ['audit']`. */
+  AUDIT_BUCKET: z.string().min(3).optional(),
+  /** Set on functions whose manifest entry has `fieldEncryption: true`. */
+  FIELD_KEY_ARN: z.string().min(20).optional(),
 });
 export type AwsRuntimeConfig = z.infer<typeof AwsRuntimeConfig>;
 

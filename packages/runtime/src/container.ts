@@ -2,7 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbTableStore } from '@crm/adapters/dynamodb';
-import { systemClock, type Clock, type IdGenerator, type TableStore } from '@crm/core';
+import { createS3BlobStore } from '@crm/adapters/s3';
+import { createKmsFieldEncryptor } from '@crm/adapters/kms-encryption';
+import { S3Client } from '@aws-sdk/client-s3';
+import { fieldEncryptionUnavailable, systemClock, type BlobStore, type Clock, type FieldEncryptor, type IdGenerator, type TableStore } from '@crm/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monotonicFactory } from 'ulid';
@@ -20,6 +23,10 @@ export interface AssetSource {
  */
 export interface Container {
   store: TableStore;
+  /** Object storage (audit archive, later the lake): S3 in AWS, a folder locally. */
+  blobs: BlobStore;
+  /** Envelope encryption of sensitive fields: KMS keyring in AWS, a local key file locally (same format). */
+  encryptor: FieldEncryptor;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -27,6 +34,11 @@ export interface Container {
 }
 
 let current: Container | undefined;
+
+const unconfigured = (): never => {
+  throw new Error('This function has no bucket (add `buckets` to its manifest entry)');
+};
+const unconfiguredBlobs: BlobStore = { put: unconfigured, get: unconfigured, list: unconfigured };
 
 export function setContainer(container: Container): void {
   current = container;
@@ -52,6 +64,10 @@ export function createAwsContainer(env: Record<string, string | undefined>): Con
   const taskRoot = env.LAMBDA_TASK_ROOT ?? process.cwd();
   return {
     store: new DynamoDbTableStore({ client, tableName: config.TABLE_NAME, clock: systemClock }),
+    // Only functions the manifest gives a bucket have one; others fail loudly if they try to use it.
+    // Without the key (manifest `fieldEncryption` unset) encrypting throws instead of storing plaintext.
+    encryptor: config.FIELD_KEY_ARN ? createKmsFieldEncryptor({ keyArn: config.FIELD_KEY_ARN, region: config.AWS_REGION }) : fieldEncryptionUnavailable,
+    blobs: config.AUDIT_BUCKET ? createS3BlobStore({ client: new S3Client({ region: config.AWS_REGION }), bucket: config.AUDIT_BUCKET }) : unconfiguredBlobs,
     clock: systemClock,
     ids: ulidGenerator(),
     logger: new Logger({ serviceName: config.POWERTOOLS_SERVICE_NAME }),

@@ -1,6 +1,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { AppError, assertCan, loadAccessPolicy, type RequestContext, type SecuredContext } from '@crm/core';
+import {
+  AppError, assertCan, auditEntryFrom, auditPutOperation, loadAccessPolicy, TransactionConflictError, writeAudit,
+  type RequestContext, type SecuredContext,
+} from '@crm/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { getContainer, type Container } from './container';
@@ -63,6 +66,7 @@ export function httpRoute<B = undefined, Q = Record<string, never>>(spec: Authen
   const base = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const container = getContainer();
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    let audited: RequestContext | undefined;
     try {
       const headers = lowerCaseHeaders(event.headers);
       const rawBody = parseBody(event, headers, spec.body !== undefined);
@@ -80,7 +84,9 @@ export function httpRoute<B = undefined, Q = Record<string, never>>(spec: Authen
           ...(headers['user-agent'] ? { userAgent: headers['user-agent'] } : {}),
         };
         container.logger.appendKeys({ tenantId: principal.tenantId });
+        audited = ctx;
         const access = await loadAccessPolicy(container.store, principal);
+        await auditAdminTokenUse(container, ctx);
         assertCan(access, spec.permission);
         result = await spec.handle({ ...common, ctx: { ...ctx, access } });
       } else {
@@ -88,12 +94,51 @@ export function httpRoute<B = undefined, Q = Record<string, never>>(spec: Authen
       }
       return toResponse(result, requestId);
     } catch (error) {
+      if (audited && spec.auth === 'jwt' && error instanceof AppError && error.code === 'forbidden') {
+        await auditDenial(container, audited, spec.permission, event.pathParameters?.id, error);
+      }
       return errorResponse(error, container, requestId, event.path);
     } finally {
       container.logger.removeKeys(['tenantId']);
     }
   };
   return middy(base).use(injectLambdaContext(getContainer().logger, { resetKeys: true })) as unknown as HttpHandler;
+}
+
+/** Every refused action is an audit record (outcome `denied`), written on its own: nothing else changed. */
+async function auditDenial(container: Container, ctx: RequestContext, permission: string, resourceId: string | undefined, error: AppError): Promise<void> {
+  try {
+    await writeAudit(container.store, auditEntryFrom(ctx, {
+      action: permission, resource: permission.split(':')[0]!, ...(resourceId ? { resourceId } : {}), outcome: 'denied',
+      detail: { code: error.code, reason: error.detail ?? '', ...(error.extra.errors ? { fields: error.extra.errors.map((e) => e.path) } : {}) },
+    }, container.clock, container.ids));
+  } catch (auditError) {
+    // The caller still gets its 403; a lost denial record is logged loudly for the operators.
+    container.logger.error('could not audit a denial', { error: auditError as Error });
+  }
+}
+
+/** Tokens of admin roles already audited by this container (the conditional write dedupes across containers). */
+const auditedAdminTokens = new Set<string>();
+
+/**
+ * The first use of each admin-role token is audited (`auth:token-use`), once per token id: a marker
+ * item with the token's expiry as TTL makes the write conditional, so concurrent containers agree.
+ */
+async function auditAdminTokenUse(container: Container, ctx: RequestContext): Promise<void> {
+  const { principal } = ctx;
+  if (!principal.roles.includes('admin') || !principal.tokenId || auditedAdminTokens.has(principal.tokenId)) return;
+  auditedAdminTokens.add(principal.tokenId);
+  if (auditedAdminTokens.size > 10_000) auditedAdminTokens.clear();
+  const entry = auditEntryFrom(ctx, { action: 'auth:token-use', resource: 'session', resourceId: principal.tokenId, detail: { roles: principal.roles } }, container.clock, container.ids);
+  try {
+    await container.store.transact([
+      { type: 'put', item: { pk: `T#${principal.tenantId}#TOKENUSE#${principal.tokenId}`, sk: 'USED', entity: 'token-use', tenantId: principal.tenantId, expiresAt: Math.floor(container.clock.now().getTime() / 1000) + 86_400 }, condition: { kind: 'notExists' } },
+      auditPutOperation(entry),
+    ]);
+  } catch (error) {
+    if (!(error instanceof TransactionConflictError)) container.logger.error('could not audit an admin token use', { error: error as Error });
+  }
 }
 
 function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers']): Record<string, string> {

@@ -18,6 +18,7 @@ export function principalFromClaims(claims: Claims | undefined): Principal {
   const clientId = str(claims[CLAIMS.clientId]);
   const username = str(claims[CLAIMS.username]);
   const orgPath = str(claims[CLAIMS.orgPath]);
+  const tokenId = str(claims.jti);
   return {
     tenantId,
     // Client-credentials tokens have no username: the subject is the app client itself.
@@ -27,6 +28,7 @@ export function principalFromClaims(claims: Claims | undefined): Principal {
     scopes: list(claims[CLAIMS.scope]),
     ...(orgPath ? { orgPath } : {}),
     ...(clientId ? { clientId } : {}),
+    ...(tokenId ? { tokenId } : {}),
   };
 }
 

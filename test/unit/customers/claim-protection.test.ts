@@ -6,6 +6,11 @@ import {
 } from '@crm/core';
 import { setContainer, ulidGenerator, type Container } from '@crm/runtime';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { createLocalBlobStore } from '@crm/adapters/local-blob';
+import { createLocalFieldEncryptor } from '@crm/adapters/local-encryption';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { handler as returnExpiredClaims } from '../../../functions/customers/return-expired-claims.handler';
 
@@ -16,6 +21,7 @@ const DAY = 86_400_000;
 let db: Database.Database;
 let store: SqliteTableStore;
 let dispatcher: ChangeFeedDispatcher;
+const encryptor = createLocalFieldEncryptor(mkdtempSync(join(tmpdir(), 'crm-keys-')));
 
 const principal = (subject: string, roles: string[]): Principal => ({ tenantId: 'acme', kind: 'user', subject, roles, scopes: [], orgPath: '/' });
 const ctxOf = async (subject: string, roles = ['sales']): Promise<SecuredContext> => {
@@ -28,7 +34,7 @@ beforeEach(() => {
   nowMs = Date.parse('2026-11-25T00:00:00.000Z');
   db = openSqliteDatabase(':memory:');
   store = new SqliteTableStore({ db, clock });
-  const container: Container = { store, clock, ids: ulidGenerator(), logger: new Logger({ logLevel: 'SILENT' }), assets: { read: () => undefined } };
+  const container: Container = { store, encryptor, blobs: createLocalBlobStore(mkdtempSync(join(tmpdir(), 'crm-blobs-'))), clock, ids: ulidGenerator(), logger: new Logger({ logLevel: 'SILENT' }), assets: { read: () => undefined } };
   setContainer(container);
   dispatcher = new ChangeFeedDispatcher({ db, clock, consumers: [{ name: 'return-expired-claims', handler: returnExpiredClaims, batchSize: 100 }] });
 });
@@ -39,7 +45,7 @@ afterEach(async () => {
 
 describe('claim protection period', () => {
   it('returns an untouched claimed customer to the pool when its TTL lease ends', async () => {
-    const deps = { store, clock, ids: ulidGenerator() };
+    const deps = { store, clock, ids: ulidGenerator(), encryptor };
     const admin = await ctxOf('root', ['admin']);
     const { customer } = await createCustomer(deps, admin, CreateCustomerInput.parse({ kind: 'company', name: 'Lease Co', ownerId: null }));
     expect((await claimCustomer(deps, await ctxOf('alice'), customer.id)).ownerId).toBe('alice');
@@ -67,7 +73,7 @@ describe('claim protection period', () => {
   });
 
   it('lets another rep claim as soon as the lease has expired, before the TTL process runs', async () => {
-    const deps = { store, clock, ids: ulidGenerator() };
+    const deps = { store, clock, ids: ulidGenerator(), encryptor };
     const { customer } = await createCustomer(deps, await ctxOf('root', ['admin']), CreateCustomerInput.parse({ kind: 'person', name: 'Early', ownerId: null }));
     await claimCustomer(deps, await ctxOf('alice'), customer.id);
     nowMs += DEFAULT_PROTECTION_DAYS * DAY + 1000;

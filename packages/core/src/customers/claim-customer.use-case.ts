@@ -1,7 +1,8 @@
 import { AppError } from '../errors';
 import { TransactionConflictError, type TransactOperation } from '../ports/table-store.port';
 import type { SecuredContext } from '../access/access-policy';
-import { actorOf, loadCustomer, requireVisibleCustomer, tagDiffOperations, toProfileItem, type CustomerDeps } from './customer.repository';
+import { actorOf, customerAuditOperation, loadCustomer, openForCaller, requireVisibleCustomer, tagDiffOperations, toProfileItem, type CustomerDeps } from './customer.repository';
+import type { RequestContext } from '../principal';
 import type { Customer } from './customer.schema';
 
 /** Claims per rep per UTC day (anti-hoarding); tenants will be able to change it with the pool settings. */
@@ -66,6 +67,7 @@ export async function claimCustomer(deps: CustomerDeps, ctx: SecuredContext, id:
     },
     claimLeaseOperation(tenantId, claimed, now),
     ...tagDiffOperations(tenantId, current, claimed),
+    customerAuditOperation(deps, ctx, 'customers:claim', current, claimed, { detail: { quotaUsed: used + 1, quota } }),
   ];
   try {
     await deps.store.transact(operations);
@@ -77,7 +79,7 @@ export async function claimCustomer(deps: CustomerDeps, ctx: SecuredContext, id:
     }
     throw error;
   }
-  return claimed;
+  return openForCaller(deps, ctx, claimed);
 }
 
 /** Returns a customer to the public pool. The owner may release; tenant-wide roles may release any. */
@@ -96,12 +98,13 @@ export async function releaseCustomer(deps: CustomerDeps, ctx: SecuredContext, i
       { type: 'put', item: toProfileItem(tenantId, released), condition: { kind: 'equals', attribute: 'version', value: current.version } },
       { type: 'delete', key: claimLeaseKey(tenantId, id) },
       ...tagDiffOperations(tenantId, current, released),
+      customerAuditOperation(deps, ctx, 'customers:release', current, released),
     ]);
   } catch (error) {
     if (error instanceof TransactionConflictError) throw new AppError('precondition_failed', 'The customer changed concurrently; re-read it');
     throw error;
   }
-  return released;
+  return openForCaller(deps, ctx, released);
 }
 
 function alreadyOwned(c: Customer): AppError {
@@ -123,10 +126,16 @@ export async function returnExpiredClaim(deps: CustomerDeps, lease: { tenantId: 
     await deps.store.transact([
       { type: 'put', item: toProfileItem(lease.tenantId, released), condition: { kind: 'equals', attribute: 'version', value: current.version } },
       ...tagDiffOperations(lease.tenantId, current, released),
+      customerAuditOperation(deps, systemContext(lease.tenantId, 'system:claim-protection'), 'customers:release', current, released, { detail: { reason: 'protection period ended' } }),
     ]);
   } catch (error) {
     if (error instanceof TransactionConflictError) return undefined; // changed meanwhile: the next change decides
     throw error;
   }
   return released;
+}
+
+/** The actor of changes the platform makes on its own (schedules, TTL-driven consumers). */
+function systemContext(tenantId: string, subject: string): RequestContext {
+  return { principal: { tenantId, kind: 'client', subject, roles: [], scopes: [] }, requestId: `system:${subject}` };
 }

@@ -1,8 +1,9 @@
 import { TransactionConflictError, type TransactOperation } from '../ports/table-store.port';
 import { assertWritable, type SecuredContext } from '../access/access-policy';
+import { loadSecuritySettings } from '../security/security-settings';
 import { assertIdempotencyKeyFormat, findReplay, recordResponseOperation, type IdempotentResponse } from '../idempotency/idempotency';
 import {
-  actorOf, assertCompanyReference, assertOrgPath, tagDiffOperations, toProfileItem, requestHash, type CustomerDeps,
+  actorOf, assertCompanyReference, assertOrgPath, customerAuditOperation, openCustomerFor, sealCustomer, tagDiffOperations, toProfileItem, requestHash, type CustomerDeps,
 } from './customer.repository';
 import type { CreateCustomerInput, Customer } from './customer.schema';
 
@@ -30,7 +31,7 @@ export async function createCustomer(
   if (idem) {
     assertIdempotencyKeyFormat(idem);
     const replay = await findReplay<Customer>(deps.store, tenantId, IDEMPOTENCY_SCOPE, idem, hash);
-    if (replay) return { customer: replay.body, replayed: true };
+    if (replay) return { customer: await replayed(deps, ctx, replay.body), replayed: true };
   }
 
   assertWritable(ctx.access, 'customers', (options.rawBody ?? input) as Record<string, unknown>);
@@ -59,11 +60,15 @@ export async function createCustomer(
     updatedBy: actor,
   };
 
+  const security = await loadSecuritySettings(deps.store, tenantId);
+  const sealed = await sealCustomer(deps, tenantId, customer, security);
   const operations: TransactOperation[] = [
-    { type: 'put', item: toProfileItem(tenantId, customer), condition: { kind: 'notExists' } },
+    { type: 'put', item: toProfileItem(tenantId, sealed), condition: { kind: 'notExists' } },
     ...tagDiffOperations(tenantId, undefined, customer),
+    customerAuditOperation(deps, ctx, 'customers:create', undefined, customer, { sensitive: security.sensitiveFields }),
   ];
-  const response: IdempotentResponse<Customer> = { status: 201, body: customer };
+  // The stored response is sealed too: idempotency records never hold sensitive values in clear.
+  const response: IdempotentResponse<Customer> = { status: 201, body: sealed };
   if (idem) operations.push(recordResponseOperation(tenantId, IDEMPOTENCY_SCOPE, idem, hash, response, now));
 
   try {
@@ -72,9 +77,13 @@ export async function createCustomer(
     // A concurrent request with the same key won the race: answer with its response.
     if (idem && error instanceof TransactionConflictError && error.failedIndexes.includes(operations.length - 1)) {
       const replay = await findReplay<Customer>(deps.store, tenantId, IDEMPOTENCY_SCOPE, idem, hash);
-      if (replay) return { customer: replay.body, replayed: true };
+      if (replay) return { customer: await replayed(deps, ctx, replay.body), replayed: true };
     }
     throw error;
   }
   return { customer, replayed: false };
+}
+
+async function replayed(deps: CustomerDeps, ctx: SecuredContext, stored: Customer): Promise<Customer> {
+  return openCustomerFor(deps, ctx, stored, await loadSecuritySettings(deps.store, ctx.principal.tenantId, { consistent: false }));
 }

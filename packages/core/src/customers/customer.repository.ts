@@ -3,7 +3,13 @@ import type { Clock } from '../ports/clock.port';
 import type { IdGenerator } from '../ports/id-generator.port';
 import type { Item, TableStore, TransactOperation } from '../ports/table-store.port';
 import { AppError, notFound } from '../errors';
-import type { Principal } from '../principal';
+import type { Principal, RequestContext } from '../principal';
+import { auditEntryFrom, auditPutOperation, diffChanges } from '../audit/audit-entry';
+import type { AuditChange } from '../audit/audit.schema';
+import { fieldAccess } from '../access/access-policy';
+import type { FieldEncryptor } from '../ports/field-encryptor.port';
+import { maskFields, openFields, sealFields } from '../security/sensitive-fields';
+import { loadSecuritySettings, type LoadedSecuritySettings } from '../security/security-settings';
 import { accessKeys } from '../access/access.keys';
 import type { SecuredContext } from '../access/access-policy';
 import { assertAssignableOrgPath, canSeeRecord } from '../access/data-scope';
@@ -15,6 +21,7 @@ export interface CustomerDeps {
   store: TableStore;
   clock: Clock;
   ids: IdGenerator;
+  encryptor: FieldEncryptor;
 }
 
 const RECORD_FIELDS = [
@@ -148,4 +155,66 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/**
+ * The audit record of a customer change, to be written in the change's own transaction. Changes
+ * are field-level (customFields per key); a delete keeps the before-image.
+ */
+export function customerAuditOperation(
+  deps: Pick<CustomerDeps, 'clock' | 'ids'>,
+  ctx: RequestContext,
+  action: string,
+  before: Customer | undefined,
+  after: Customer,
+  options: { keepBefore?: boolean; detail?: Record<string, unknown>; sensitive?: readonly string[] } = {},
+): TransactOperation {
+  return auditPutOperation(auditEntryFrom(ctx, {
+    action, resource: 'customer', resourceId: after.id,
+    changes: redactSensitive(diffChanges(before as Record<string, unknown> | undefined, after as Record<string, unknown>), options.sensitive ?? []),
+    ...(options.keepBefore && before ? { before: before as Record<string, unknown> } : {}),
+    ...(options.detail ? { detail: options.detail } : {}),
+  }, deps.clock, deps.ids));
+}
+
+/** Sensitive values never enter the audit log in clear: the change is recorded, the values are not. */
+function redactSensitive(changes: AuditChange[], sensitive: readonly string[]): AuditChange[] {
+  if (sensitive.length === 0) return changes;
+  const isSensitive = (field: string) => sensitive.some((p) => field === p || field.startsWith(`${p}.`));
+  return changes.map((c) => (isSensitive(c.field) ? { field: c.field, ...(c.before !== undefined ? { before: '[sensitive]' } : {}), ...(c.after !== undefined ? { after: '[sensitive]' } : {}) } : c));
+}
+
+/** The record as stored: the tenant's sensitive fields sealed with envelope encryption. */
+export function sealCustomer(deps: Pick<CustomerDeps, 'encryptor'>, tenantId: string, c: Customer, settings: LoadedSecuritySettings): Promise<Customer> {
+  return sealFields(c, settings.sensitiveFields, tenantId, deps.encryptor);
+}
+
+/** The stored record fully decrypted, for use cases that rewrite it. */
+export function openCustomer(deps: Pick<CustomerDeps, 'encryptor'>, tenantId: string, c: Customer, settings: LoadedSecuritySettings): Promise<Customer> {
+  return openFields(c, settings.decryptFields, tenantId, deps.encryptor);
+}
+
+/**
+ * The stored record as this caller may read it: sealed fields the caller may not see are dropped
+ * without being decrypted, the others are decrypted.
+ */
+export function openCustomerFor(deps: Pick<CustomerDeps, 'encryptor'>, ctx: SecuredContext, c: Customer, settings: LoadedSecuritySettings): Promise<Customer> {
+  const hidden = settings.decryptFields.filter((p) => fieldAccess(ctx.access, 'customers', p) === 'hidden');
+  const visible = settings.decryptFields.filter((p) => !hidden.includes(p));
+  return openFields(maskFields(c, hidden), visible, ctx.principal.tenantId, deps.encryptor);
+}
+
+/** Sensitive paths present in a record the caller is about to read (each such read is audited). */
+export function sensitivePathsRead(ctx: SecuredContext, c: Customer, settings: LoadedSecuritySettings): string[] {
+  return settings.sensitiveFields.filter((p) => {
+    if (fieldAccess(ctx.access, 'customers', p) === 'hidden') return false;
+    const [top, key] = p.split('.') as [string, string | undefined];
+    const value = (c as Record<string, unknown>)[top];
+    return key === undefined ? value !== undefined : !!value && typeof value === 'object' && (value as Record<string, unknown>)[key] !== undefined;
+  });
+}
+
+/** A stored record, opened for the caller with the tenant's current settings (one GetItem). */
+export async function openForCaller(deps: Pick<CustomerDeps, 'encryptor' | 'store'>, ctx: SecuredContext, stored: Customer): Promise<Customer> {
+  return openCustomerFor(deps, ctx, stored, await loadSecuritySettings(deps.store, ctx.principal.tenantId, { consistent: false }));
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import type { SecuredContext } from '../access/access-policy';
 import {
-  actorOf, assertIfMatch, requireVisibleCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
+  actorOf, assertIfMatch, customerAuditOperation, openForCaller, requireVisibleCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
 } from './customer.repository';
 import { writeVersioned } from './write-versioned';
 import type { Customer } from './customer.schema';
@@ -20,6 +20,7 @@ export async function deleteCustomer(deps: CustomerDeps, ctx: SecuredContext, id
   await writeVersioned(deps.store, tenantId, current, [
     { type: 'put', item: toProfileItem(tenantId, deleted) },
     ...tagDiffOperations(tenantId, current, deleted),
+    customerAuditOperation(deps, ctx, 'customers:delete', current, deleted, { keepBefore: true }),
   ]);
   return deleted;
 }
@@ -34,6 +35,7 @@ export async function restoreCustomer(deps: CustomerDeps, ctx: SecuredContext, i
   await writeVersioned(deps.store, tenantId, current, [
     { type: 'put', item: toProfileItem(tenantId, restored) },
     ...tagDiffOperations(tenantId, current, restored),
+    customerAuditOperation(deps, ctx, 'customers:restore', current, restored),
   ]);
-  return restored;
+  return openForCaller(deps, ctx, restored);
 }

@@ -1,5 +1,7 @@
 import type { SecuredContext } from '../access/access-policy';
-import { requireVisibleCustomer, type CustomerDeps } from './customer.repository';
+import { openCustomerFor, requireVisibleCustomer, sensitivePathsRead, type CustomerDeps } from './customer.repository';
+import { loadSecuritySettings } from '../security/security-settings';
+import { auditEntryFrom, writeAudit } from '../audit/audit-entry';
 import type { Customer } from './customer.schema';
 
 /**
@@ -8,10 +10,17 @@ import type { Customer } from './customer.schema';
  * Soft-deleted customers are 404 unless asked for.
  */
 export async function getCustomer(
-  deps: Pick<CustomerDeps, 'store'>,
+  deps: CustomerDeps,
   ctx: SecuredContext,
   id: string,
   options: { includeDeleted?: boolean } = {},
 ): Promise<Customer> {
-  return requireVisibleCustomer(deps.store, ctx, id, options);
+  const stored = await requireVisibleCustomer(deps.store, ctx, id, options);
+  const security = await loadSecuritySettings(deps.store, ctx.principal.tenantId, { consistent: false });
+  const read = sensitivePathsRead(ctx, stored, security);
+  if (read.length > 0) {
+    // Reading a sensitive field is itself an audited event.
+    await writeAudit(deps.store, auditEntryFrom(ctx, { action: 'customers:read-sensitive', resource: 'customer', resourceId: id, detail: { fields: read } }, deps.clock, deps.ids));
+  }
+  return openCustomerFor(deps, ctx, stored, security);
 }

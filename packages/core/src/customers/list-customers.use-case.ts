@@ -3,7 +3,8 @@ import type { IndexName, Item, QueryInput, TableStore } from '../ports/table-sto
 import type { SecuredContext } from '../access/access-policy';
 import { canSeeRecord, orgKey } from '../access/data-scope';
 import { belongsToTenant, customerKeys, nameKey } from './customer.keys';
-import { toCustomer, type CustomerDeps } from './customer.repository';
+import { openCustomerFor, toCustomer, type CustomerDeps } from './customer.repository';
+import { loadSecuritySettings } from '../security/security-settings';
 import type { Customer, CustomerPage, ListCustomersQuery } from './customer.schema';
 
 /** Index reads per request when residual filters reject items (bounds the cost of a page). */
@@ -25,7 +26,14 @@ interface Plan {
  * Callers without tenant scope list their org subtree (gsi5 prefix) or their own customers (gsi2).
  * No request ever scans the tenant.
  */
-export async function listCustomers(
+export async function listCustomers(deps: Pick<CustomerDeps, 'store' | 'encryptor'>, ctx: SecuredContext, q: ListCustomersQuery): Promise<CustomerPage> {
+  const page = await listStoredCustomers(deps, ctx, q);
+  const security = await loadSecuritySettings(deps.store, ctx.principal.tenantId, { consistent: false });
+  if (security.decryptFields.length === 0) return page;
+  return { ...page, items: await Promise.all(page.items.map((c) => openCustomerFor(deps, ctx, c, security))) };
+}
+
+async function listStoredCustomers(
   deps: Pick<CustomerDeps, 'store'>,
   ctx: SecuredContext,
   q: ListCustomersQuery,

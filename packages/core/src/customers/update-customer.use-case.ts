@@ -1,9 +1,10 @@
 import { AppError } from '../errors';
 import { assertWritable, type SecuredContext } from '../access/access-policy';
 import {
-  actorOf, assertCompanyReference, assertIfMatch, assertOrgPath, requireVisibleCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
+  actorOf, assertCompanyReference, assertIfMatch, assertOrgPath, customerAuditOperation, openCustomer, requireVisibleCustomer, sealCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
 } from './customer.repository';
 import { writeVersioned } from './write-versioned';
+import { loadSecuritySettings } from '../security/security-settings';
 import { claimLeaseKey, claimLeaseOperation } from './claim-customer.use-case';
 import type { Customer, UpdateCustomerInput } from './customer.schema';
 
@@ -25,7 +26,9 @@ export async function updateCustomer(
   assertIfMatch(ifMatch, current);
   if (patch.orgPath !== undefined) await assertOrgPath(deps.store, ctx, patch.orgPath);
 
-  const next = applyPatch(current, patch);
+  const security = await loadSecuritySettings(deps.store, tenantId);
+  const plain = await openCustomer(deps, tenantId, current, security);
+  const next = applyPatch(plain, patch);
   if (patch.companyId !== undefined && patch.companyId !== null) {
     await assertCompanyReference(deps.store, tenantId, current.kind, patch.companyId);
   }
@@ -36,9 +39,10 @@ export async function updateCustomer(
   const lease = updated.claimedAt && updated.ownerId === ctx.principal.subject ? [claimLeaseOperation(tenantId, updated, deps.clock.now())]
     : current.claimedAt && !updated.claimedAt ? [{ type: 'delete' as const, key: claimLeaseKey(tenantId, id) }] : [];
   await writeVersioned(deps.store, tenantId, current, [
-    { type: 'put', item: toProfileItem(tenantId, updated) },
+    { type: 'put', item: toProfileItem(tenantId, await sealCustomer(deps, tenantId, updated, security)) },
     ...lease,
     ...tagDiffOperations(tenantId, current, updated),
+    customerAuditOperation(deps, ctx, 'customers:update', plain, updated, { sensitive: security.sensitiveFields }),
   ]);
   return updated;
 }
