@@ -32,10 +32,6 @@ async function verifiedChain(token: string, count: number): Promise<Record<strin
 
 beforeAll(async () => {
   server = await startTestServer();
-  // Until the composition roots provide `blobs`, give the local container the folder store the
-  // local runtime will use (<dataDir>/blobs); a no-op once it is wired.
-  const container = getContainer() as ReturnType<typeof getContainer> & { blobs?: BlobStore };
-  container.blobs ??= createLocalBlobStore(join(server.dataDir, 'blobs'));
   auditor = await server.token('acme', { userId: 'audrey', roles: ['auditor'] });
   written.push(
     await record('acme', 'alice', 'C1', '2026-11-20T09:00:00.000Z'),
@@ -80,17 +76,18 @@ describe('audit API over HTTP', () => {
   });
 
   it('admits only auditors and admins', async () => {
-    const admin = await server.token('acme', { userId: 'ada', roles: ['admin'] });
+    // Another tenant: these calls are audited themselves (token use, denials) and acme's chain is counted below.
+    const admin = await server.token('initech', { userId: 'ada', roles: ['admin'] });
     expect((await server.call('GET', '/v1/audit', { token: admin })).status).toBe(200);
     for (const roles of [['sales'], ['manager'], ['analyst']]) {
-      const token = await server.token('acme', { userId: 'mallory', roles });
+      const token = await server.token('initech', { userId: 'mallory', roles });
       for (const path of ['/v1/audit', '/v1/audit/verify']) {
         const res = await server.call('GET', path, { token });
         expect(res.status, `${roles} ${path}`).toBe(403);
         expect(res.body.code).toBe('forbidden');
       }
     }
-    const noAdminScope = await server.token('acme', { userId: 'audrey', roles: ['auditor'], scopes: ['crm/customers.read'] });
+    const noAdminScope = await server.token('initech', { userId: 'audrey', roles: ['auditor'], scopes: ['crm/customers.read'] });
     expect((await server.call('GET', '/v1/audit', { token: noAdminScope })).status).toBe(401);
   });
 

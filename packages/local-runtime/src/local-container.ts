@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ChangeFeedDispatcher, SqliteTableStore, openSqliteDatabase } from '@crm/adapters/sqlite';
+import { ChangeFeedDispatcher, SqliteTableStore, guardTenant, openSqliteDatabase } from '@crm/adapters/sqlite';
 import { createLocalBlobStore } from '@crm/adapters/local-blob';
 import { createLocalFieldEncryptor } from '@crm/adapters/local-encryption';
 import { buildOpenApiDocument } from '@crm/api-spec';
@@ -44,6 +44,7 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
 
   const container: Container = {
     store,
+    storeFor: async (tenantId) => guardTenant(store, tenantId),
     blobs: createLocalBlobStore(join(config.CRM_DATA_DIR, 'blobs')),
     encryptor: createLocalFieldEncryptor(config.CRM_DATA_DIR),
     clock: systemClock,

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDbTableStore } from '@crm/adapters/dynamodb';
+import { createTenantScopedStoreProvider, DynamoDbTableStore, guardTenant } from '@crm/adapters/dynamodb';
 import { createS3BlobStore } from '@crm/adapters/s3';
 import { createKmsFieldEncryptor } from '@crm/adapters/kms-encryption';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -22,7 +22,14 @@ export interface AssetSource {
  * itself with `setContainer` before any handler runs.
  */
 export interface Container {
+  /** The function's own store: stream consumers and triggers (not tenant-bound). */
   store: TableStore;
+  /**
+   * A store confined to one tenant's key space, for request handlers: in AWS through credentials of
+   * the tenant data-access role assumed with the tenant as session tag (IAM `dynamodb:LeadingKeys`),
+   * locally through the same check in code (`guardTenant`).
+   */
+  storeFor(tenantId: string): Promise<TableStore>;
   /** Object storage (audit archive, later the lake): S3 in AWS, a folder locally. */
   blobs: BlobStore;
   /** Envelope encryption of sensitive fields: KMS keyring in AWS, a local key file locally (same format). */
@@ -62,8 +69,13 @@ export function createAwsContainer(env: Record<string, string | undefined>): Con
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
   const taskRoot = env.LAMBDA_TASK_ROOT ?? process.cwd();
+  const store = new DynamoDbTableStore({ client, tableName: config.TABLE_NAME, clock: systemClock });
+  const tenantStores = config.TENANT_ROLE_ARN
+    ? createTenantScopedStoreProvider({ roleArn: config.TENANT_ROLE_ARN, tableName: config.TABLE_NAME, region: config.AWS_REGION, clock: systemClock })
+    : async (tenantId: string) => guardTenant(store, tenantId);
   return {
-    store: new DynamoDbTableStore({ client, tableName: config.TABLE_NAME, clock: systemClock }),
+    store,
+    storeFor: tenantStores,
     // Only functions the manifest gives a bucket have one; others fail loudly if they try to use it.
     // Without the key (manifest `fieldEncryption` unset) encrypting throws instead of storing plaintext.
     encryptor: config.FIELD_KEY_ARN ? createKmsFieldEncryptor({ keyArn: config.FIELD_KEY_ARN, region: config.AWS_REGION }) : fieldEncryptionUnavailable,

@@ -66,7 +66,7 @@ export function httpRoute<B = undefined, Q = Record<string, never>>(spec: Authen
   const base = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const container = getContainer();
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
-    let audited: RequestContext | undefined;
+    let audited: { ctx: RequestContext; container: Container } | undefined;
     try {
       const headers = lowerCaseHeaders(event.headers);
       const rawBody = parseBody(event, headers, spec.body !== undefined);
@@ -84,18 +84,20 @@ export function httpRoute<B = undefined, Q = Record<string, never>>(spec: Authen
           ...(headers['user-agent'] ? { userAgent: headers['user-agent'] } : {}),
         };
         container.logger.appendKeys({ tenantId: principal.tenantId });
-        audited = ctx;
-        const access = await loadAccessPolicy(container.store, principal);
-        await auditAdminTokenUse(container, ctx);
+        // Everything below runs on a store that can only reach this tenant's keys.
+        const scoped: Container = { ...container, store: await container.storeFor(principal.tenantId) };
+        audited = { ctx, container: scoped };
+        const access = await loadAccessPolicy(scoped.store, principal);
+        await auditAdminTokenUse(scoped, ctx);
         assertCan(access, spec.permission);
-        result = await spec.handle({ ...common, ctx: { ...ctx, access } });
+        result = await spec.handle({ ...common, container: scoped, ctx: { ...ctx, access } });
       } else {
         result = await spec.handle(common);
       }
       return toResponse(result, requestId);
     } catch (error) {
       if (audited && spec.auth === 'jwt' && error instanceof AppError && error.code === 'forbidden') {
-        await auditDenial(container, audited, spec.permission, event.pathParameters?.id, error);
+        await auditDenial(audited.container, audited.ctx, spec.permission, event.pathParameters?.id, error);
       }
       return errorResponse(error, container, requestId, event.path);
     } finally {

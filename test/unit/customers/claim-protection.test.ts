@@ -34,7 +34,7 @@ beforeEach(() => {
   nowMs = Date.parse('2026-11-25T00:00:00.000Z');
   db = openSqliteDatabase(':memory:');
   store = new SqliteTableStore({ db, clock });
-  const container: Container = { store, encryptor, blobs: createLocalBlobStore(mkdtempSync(join(tmpdir(), 'crm-blobs-'))), clock, ids: ulidGenerator(), logger: new Logger({ logLevel: 'SILENT' }), assets: { read: () => undefined } };
+  const container: Container = { store, storeFor: async () => store, encryptor, blobs: createLocalBlobStore(mkdtempSync(join(tmpdir(), 'crm-blobs-'))), clock, ids: ulidGenerator(), logger: new Logger({ logLevel: 'SILENT' }), assets: { read: () => undefined } };
   setContainer(container);
   dispatcher = new ChangeFeedDispatcher({ db, clock, consumers: [{ name: 'return-expired-claims', handler: returnExpiredClaims, batchSize: 100 }] });
 });

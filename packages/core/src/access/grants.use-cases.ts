@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor, queryFingerprint } from '../pagination/curs
 import { belongsToTenant, customerKeys } from '../customers/customer.keys';
 import { UserRef, OrgPath, RecordId } from '../customers/customer.schema';
 import { accessKeys } from './access.keys';
+import { auditEntryFrom, auditPutOperation, diffChanges } from '../audit/audit-entry';
 import type { SecuredContext } from './access-policy';
 import { Permission } from './role-matrix';
 
@@ -83,12 +84,19 @@ export async function createGrant(deps: { store: TableStore; clock: Clock; ids: 
     createdBy: ctx.principal.subject,
   };
   const granteePartition = input.grantee.type === 'user' ? accessKeys.granteeUser(tenantId, input.grantee.id) : accessKeys.granteeUnit(tenantId, input.grantee.path);
-  await deps.store.put({
-    ...accessKeys.grant(tenantId, grant.id), entity: 'grant', tenantId, ...grant,
-    gsi1pk: granteePartition, gsi1sk: `${grant.kind}#${grant.id}`,
-    gsi2pk: accessKeys.grantsList(tenantId), gsi2sk: `${grant.createdAt}#${grant.id}`,
-    expiresAt: Math.floor(until.getTime() / 1000),
-  }, { condition: { kind: 'notExists' } });
+  await deps.store.transact([
+    {
+      type: 'put',
+      item: {
+        ...accessKeys.grant(tenantId, grant.id), entity: 'grant', tenantId, ...grant,
+        gsi1pk: granteePartition, gsi1sk: `${grant.kind}#${grant.id}`,
+        gsi2pk: accessKeys.grantsList(tenantId), gsi2sk: `${grant.createdAt}#${grant.id}`,
+        expiresAt: Math.floor(until.getTime() / 1000),
+      },
+      condition: { kind: 'notExists' },
+    },
+    auditPutOperation(auditEntryFrom(ctx, { action: 'grants:manage', resource: 'grant', resourceId: grant.id, changes: diffChanges(undefined, grant) }, deps.clock, deps.ids)),
+  ]);
   return grant;
 }
 
@@ -102,8 +110,12 @@ export async function listGrants(deps: { store: TableStore }, ctx: SecuredContex
 }
 
 /** Revokes a grant before its end time. */
-export async function revokeGrant(deps: { store: TableStore }, ctx: SecuredContext, id: string): Promise<void> {
+export async function revokeGrant(deps: { store: TableStore; clock: Clock; ids: IdGenerator }, ctx: SecuredContext, id: string): Promise<void> {
   const key = accessKeys.grant(ctx.principal.tenantId, id);
-  if (!(await deps.store.get(key, { consistent: true }))) throw notFound(`Grant ${id}`);
-  await deps.store.delete(key);
+  const item = await deps.store.get(key, { consistent: true });
+  if (!item) throw notFound(`Grant ${id}`);
+  await deps.store.transact([
+    { type: 'delete', key, condition: { kind: 'exists' } },
+    auditPutOperation(auditEntryFrom(ctx, { action: 'grants:manage', resource: 'grant', resourceId: id, before: toGrant(item) }, deps.clock, deps.ids)),
+  ]);
 }

@@ -6,6 +6,7 @@ import { TransactionConflictError, type Item, type TableStore } from '../ports/t
 import { decodeCursor, encodeCursor, queryFingerprint } from '../pagination/cursor';
 import { belongsToTenant } from '../customers/customer.keys';
 import { accessKeys } from './access.keys';
+import { auditEntryFrom, auditPutOperation, diffChanges } from '../audit/audit-entry';
 import type { SecuredContext } from './access-policy';
 
 export const CreateOrgUnitInput = z.strictObject({
@@ -52,6 +53,7 @@ export async function createOrgUnit(deps: { store: TableStore; clock: Clock; ids
       { type: 'put', item: { ...accessKeys.orgUnit(tenantId, unit.id), entity: 'org-unit', tenantId, gsi1pk: accessKeys.orgUnitsList(tenantId), gsi1sk: path, ...unit }, condition: { kind: 'notExists' } },
       { type: 'put', item: { ...accessKeys.orgPath(tenantId, path), entity: 'org-path', tenantId, unitId: unit.id }, condition: { kind: 'notExists' } },
       ...(input.parentId ? [{ type: 'conditionCheck' as const, key: accessKeys.orgUnit(tenantId, input.parentId), condition: { kind: 'exists' as const } }] : []),
+      auditPutOperation(auditEntryFrom(ctx, { action: 'org-units:manage', resource: 'org-unit', resourceId: unit.id, changes: diffChanges(undefined, unit) }, deps.clock, deps.ids)),
     ]);
   } catch (error) {
     if (error instanceof TransactionConflictError) throw new AppError('conflict', `An org unit ${path} already exists (or its parent was removed)`);
@@ -76,7 +78,7 @@ export async function getOrgUnit(deps: { store: TableStore }, ctx: SecuredContex
 }
 
 /** Removes a leaf unit; a unit with children answers 409. */
-export async function deleteOrgUnit(deps: { store: TableStore }, ctx: SecuredContext, id: string): Promise<void> {
+export async function deleteOrgUnit(deps: { store: TableStore; clock: Clock; ids: IdGenerator }, ctx: SecuredContext, id: string): Promise<void> {
   const { tenantId } = ctx.principal;
   const unit = await getOrgUnit(deps, ctx, id);
   const children = await deps.store.query({ index: 'gsi1', partition: accessKeys.orgUnitsList(tenantId), sortKey: { beginsWith: `${unit.path}/` }, limit: 1 });
@@ -84,5 +86,6 @@ export async function deleteOrgUnit(deps: { store: TableStore }, ctx: SecuredCon
   await deps.store.transact([
     { type: 'delete', key: accessKeys.orgUnit(tenantId, id), condition: { kind: 'exists' } },
     { type: 'delete', key: accessKeys.orgPath(tenantId, unit.path) },
+    auditPutOperation(auditEntryFrom(ctx, { action: 'org-units:manage', resource: 'org-unit', resourceId: id, before: unit }, deps.clock, deps.ids)),
   ]);
 }

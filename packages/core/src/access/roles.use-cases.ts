@@ -1,7 +1,9 @@
 import { AppError } from '../errors';
 import type { TableStore } from '../ports/table-store.port';
 import type { Clock } from '../ports/clock.port';
-import { ConditionFailedError } from '../ports/table-store.port';
+import { TransactionConflictError } from '../ports/table-store.port';
+import type { IdGenerator } from '../ports/id-generator.port';
+import { auditEntryFrom, auditPutOperation, diffChanges } from '../audit/audit-entry';
 import { accessKeys } from './access.keys';
 import { loadRoleDefinitions, type SecuredContext } from './access-policy';
 import { BUILT_IN_ROLES, RoleName, type RoleDefinition, type RoleDefinitionInput } from './role-matrix';
@@ -21,7 +23,7 @@ export async function listRoles(deps: { store: TableStore }, ctx: SecuredContext
  * `*:*`, so a tenant can never lock itself out.
  */
 export async function putRole(
-  deps: { store: TableStore; clock: Clock },
+  deps: { store: TableStore; clock: Clock; ids: IdGenerator },
   ctx: SecuredContext,
   name: string,
   input: RoleDefinitionInput,
@@ -48,13 +50,22 @@ export async function putRole(
     updatedAt: now,
     updatedBy: ctx.principal.subject,
   };
+  const before = current ? { permissions: current.permissions, dataScope: current.dataScope, fields: current.fields } : undefined;
   try {
-    await deps.store.put(
-      { ...accessKeys.role(ctx.principal.tenantId, name), entity: 'role', tenantId: ctx.principal.tenantId, ...role },
-      { condition: currentVersion === 0 ? { kind: 'notExists' } : { kind: 'equals', attribute: 'version', value: currentVersion } },
-    );
+    await deps.store.transact([
+      {
+        type: 'put',
+        item: { ...accessKeys.role(ctx.principal.tenantId, name), entity: 'role', tenantId: ctx.principal.tenantId, ...role },
+        condition: currentVersion === 0 ? { kind: 'notExists' } : { kind: 'equals', attribute: 'version', value: currentVersion },
+      },
+      // A permission change is audited with the whole before/after matrix row.
+      auditPutOperation(auditEntryFrom(ctx, {
+        action: 'roles:manage', resource: 'role', resourceId: name,
+        changes: diffChanges(before, { permissions: role.permissions, dataScope: role.dataScope, fields: role.fields }),
+      }, deps.clock, deps.ids)),
+    ]);
   } catch (error) {
-    if (error instanceof ConditionFailedError) throw new AppError('precondition_failed', 'The role was changed concurrently; re-read it');
+    if (error instanceof TransactionConflictError) throw new AppError('precondition_failed', 'The role was changed concurrently; re-read it');
     throw error;
   }
   return role;

@@ -29,16 +29,12 @@ export function assertAuditReader(principal: Principal): void {
   }
 }
 
-/** Checks access; a refusal is itself audited (outcome `denied`) before it is thrown. */
-async function authorize(deps: AuditDeps, ctx: RequestContext, action: string): Promise<void> {
-  try {
-    assertAuditReader(ctx.principal);
-  } catch (error) {
-    if (error instanceof AppError) {
-      await writeAudit(deps.store, auditEntryFrom(ctx, { action, resource: 'audit', outcome: 'denied', detail: { code: error.code } }, deps.clock, deps.ids));
-    }
-    throw error;
-  }
+/**
+ * Defence in depth behind the role matrix (`audit:read`, checked and audited on denial by the
+ * runtime kit): even a custom role granted `audit:read` must also be an auditor or admin.
+ */
+async function authorize(_deps: AuditDeps, ctx: RequestContext, _action: string): Promise<void> {
+  assertAuditReader(ctx.principal);
 }
 
 /** Index reads per request (residual filters or empty days can make a page come back short). */
