@@ -57,7 +57,7 @@ async function benchSize(size: number, concurrency: number, requests: number): P
         { op: 'list', ...(await load(requests, concurrency, (i) => call('GET', listPath(i)))) },
       ];
     } finally {
-      server.stop();
+      await server.stop();
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
@@ -115,7 +115,7 @@ async function seed(dataDir: string, size: number): Promise<string[]> {
   return out;
 }
 
-async function startServer(dataDir: string): Promise<{ url: string; stop(): void }> {
+async function startServer(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve('packages/local-runtime/src/main.ts'), 'start'], {
     env: {
       ...process.env, PORT: '0', HOST: '127.0.0.1', CRM_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'ERROR',
@@ -135,7 +135,14 @@ async function startServer(dataDir: string): Promise<{ url: string; stop(): void
     });
     child.once('exit', (code) => fail(new Error(`server exited with ${code}`)));
   });
-  return { url, stop: () => void child.kill('SIGTERM') };
+  return {
+    url,
+    // Wait for the server to exit, so its last writes (audit archive) land before the folder goes.
+    stop: () => new Promise<void>((ok) => {
+      child.once('exit', () => ok());
+      child.kill('SIGTERM');
+    }),
+  };
 }
 
 /** Runs `count` requests with `concurrency` in flight; latency per request in ms. */
