@@ -179,3 +179,36 @@ describe('expiring grants', () => {
     expect((await call('POST', '/v1/grants', rep, { grantee: { type: 'user', id: 'x' }, permission: 'customers:read', until })).status).toBe(403);
   });
 });
+
+describe('field masks on every customer output path', () => {
+  it('drops hidden fields from create, get, list, update, restore, claim and release responses', async () => {
+    const admin = await server.token('mask-co', { userId: 'root', roles: ['admin'] });
+    const manager = await server.token('mask-co', { userId: 'boss', roles: ['manager'], orgPath: '/' });
+    const roles = (await call('GET', '/v1/roles', admin)).body.items;
+    const m = roles.find((r: { name: string }) => r.name === 'manager');
+    const put = await call('PUT', '/v1/roles/manager', admin, { permissions: m.permissions, dataScope: m.dataScope, fields: { customers: { phones: 'hidden' } } });
+    expect(put.status).toBe(200);
+
+    const hasPhones = (body: Record<string, unknown>) => Object.prototype.hasOwnProperty.call(body, 'phones');
+    const outputs: Array<[string, Record<string, unknown>]> = [];
+    const created = await call('POST', '/v1/customers', admin, { kind: 'person', name: 'Mask Target', phones: [{ number: '+86 138 0000 0002' }], ownerId: null });
+    expect(hasPhones(created.body)).toBe(true); // positive control: admins see phones
+    const id = created.body.id;
+    outputs.push(['get', (await call('GET', `/v1/customers/${id}`, manager)).body]);
+    outputs.push(['list', (await call('GET', '/v1/customers?namePrefix=mask', manager)).body.items[0]]);
+    outputs.push(['pool list', (await call('GET', '/v1/customers?pool=true', manager)).body.items[0]]);
+    const claimed = await call('POST', `/v1/customers/${id}/claim`, manager);
+    outputs.push(['claim', claimed.body]);
+    const updated = await call('PATCH', `/v1/customers/${id}`, manager, { name: 'Mask Target 2' }, { 'if-match': claimed.headers.get('etag')! });
+    outputs.push(['update', updated.body]);
+    outputs.push(['release', (await call('POST', `/v1/customers/${id}/release`, manager)).body]);
+    expect((await call('DELETE', `/v1/customers/${id}`, manager)).status).toBe(204);
+    outputs.push(['restore', (await call('POST', `/v1/customers/${id}/restore`, manager)).body]);
+    const own = await call('POST', '/v1/customers', manager, { kind: 'person', name: 'Made By Manager' });
+    outputs.push(['create', own.body]);
+    for (const [path, body] of outputs) {
+      expect({ path, hasId: typeof body.id === 'string', hasPhones: hasPhones(body) }).toEqual({ path, hasId: true, hasPhones: false });
+    }
+    expect((await call('GET', `/v1/customers/${id}`, admin)).body.phones).toHaveLength(1); // data kept
+  });
+});
