@@ -18,7 +18,8 @@ import { Construct } from 'constructs';
 import { INDEX_NAMES } from '@crm/core';
 import type { BucketName, ManifestEntry, StreamConsumerEntry, TableAccess } from '@crm/manifest';
 import { acknowledgeNagRule } from '../nag';
-import { TENANT_ACCESS_ROLE_TAG, type TenantDataAccess } from './tenant-data-access';
+// One list of table actions per access level for the tenant roles and the direct grants alike.
+import { TENANT_ACCESS_ROLE_TAG, TENANT_TABLE_ACTIONS, type TenantDataAccess } from './tenant-data-access';
 
 /** Tag carried by every resource of a manifest entry; tests and operators find functions by it. */
 export const MANIFEST_ENTRY_TAG = 'crm:manifest-entry';
@@ -36,23 +37,6 @@ const KIND_DEFAULTS: Record<ManifestEntry['kind'], { memoryMb: number; timeoutSe
   'cognito-trigger': { memoryMb: 256, timeoutSeconds: 5 },
 };
 
-/**
- * IAM actions per table access level. Transactions (TransactWriteItems/TransactGetItems) are not
- * IAM actions: DynamoDB authorizes each item of a transaction with the per-item action below.
- * Scan and PartiQL are never granted, so no request path can read across tenants by accident.
- */
-const TABLE_ACTIONS: Record<Exclude<TableAccess, 'none'>, string[]> = {
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
-  'read-write': [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-  ],
-};
 
 /** What DynamoDB asks KMS for on the caller's behalf with a customer managed table key. */
 const TABLE_KEY_ACTIONS: Record<Exclude<TableAccess, 'none'>, string[]> = {
@@ -169,7 +153,7 @@ export class CrmFunction extends Construct {
     // tenants; a trigger learns the tenant from the table), so they keep a direct least-privilege grant.
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: TABLE_ACTIONS[access],
+        actions: TENANT_TABLE_ACTIONS[access],
         // Each index named explicitly instead of `index/*`: no wildcard resource to justify.
         resources: [table.tableArn, ...INDEX_NAMES.map((indexName) => `${table.tableArn}/index/${indexName}`)],
       }),

@@ -18,3 +18,4 @@ export * from './audit';
 export * from './access/roles.use-cases';
 export * from './access/org-units.use-cases';
 export * from './access/grants.use-cases';
+export { canonicalJson } from './shared/canonical-json';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BlobStore } from '../ports/blob-store.port';
 import { TransactionConflictError, type Item, type TableStore, type TransactOperation } from '../ports/table-store.port';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../shared/canonical-json';
 import { toAuditEntry } from './audit-entry';
 import { auditKeys, dayOf } from './audit.keys';
 import type { AuditEntry, AuditVerification } from './audit.schema';

@@ -2,7 +2,7 @@ import type { Clock } from '../ports/clock.port';
 import type { IdGenerator } from '../ports/id-generator.port';
 import type { Item, TableStore, TransactOperation } from '../ports/table-store.port';
 import type { Principal, RequestContext } from '../principal';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../shared/canonical-json';
 import { auditIndexAttributes, auditKeys } from './audit.keys';
 import type { AuditChange, AuditEntry } from './audit.schema';
 

@@ -2,5 +2,5 @@ export * from './audit.schema';
 export * from './audit.keys';
 export * from './audit-entry';
 export * from './audit-chain';
-export * from './canonical-json';
+
 export { listAudit, verifyAudit, assertAuditReader, AUDIT_READER_ROLES, DEFAULT_AUDIT_WINDOW_DAYS, type AuditDeps } from './read-audit.use-case';
