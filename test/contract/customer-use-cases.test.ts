@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbTableStore } from '@crm/adapters/dynamodb';
 import { SqliteTableStore, openSqliteDatabase } from '@crm/adapters/sqlite';
 import {
-  AppError, createCustomer, CreateCustomerInput, deleteCustomer, getCustomer, listCustomers, ListCustomersQuery, restoreCustomer,
+  AppError, claimCustomer, createCustomer, CreateCustomerInput, deleteCustomer, getCustomer, listCustomers, ListCustomersQuery, restoreCustomer,
   updateCustomer, type Clock, type CustomerDeps, type SecuredContext, type TableStore,
 } from '@crm/core';
 import { ulidGenerator } from '@crm/runtime';
@@ -78,6 +78,13 @@ describe.each(Object.keys(stores))('customer use cases on %s', (adapter) => {
   it('writes nothing when a reference is invalid', async () => {
     expect(await code(createCustomer(deps, ctx(), input({ kind: 'person', name: 'Bad company', companyId: '01J9ZQ4V7Y8K3M2N1P0R5S6T7V' })))).toBe('validation_failed');
     expect((await listCustomers(deps, ctx(), ListCustomersQuery.parse({}))).items).toEqual([]);
+  });
+
+  it('lets exactly one of 20 concurrent claims win, on this store too', async () => {
+    const { customer } = await createCustomer(deps, ctx(), input({ kind: 'company', name: 'Contended', ownerId: null }));
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => code(claimCustomer(deps, ctx('acme', `rep-${i}`), customer.id))));
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
+    expect(outcomes.filter((o) => o !== 'ok').every((o) => o === 'conflict')).toBe(true);
   });
 
   it('isolates tenants by key space', async () => {

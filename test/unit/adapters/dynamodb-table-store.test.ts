@@ -260,8 +260,8 @@ describe('DynamoDbTableStore.transact', () => {
     await expect(store().transact(operations.slice(0, 2))).rejects.toMatchObject({ failedIndexes: [0] });
   });
 
-  it('keeps cancellations without failed conditions as SDK errors (retryable conflicts)', async () => {
-    const error = transactionCanceled(['None', 'TransactionConflict']);
+  it('keeps cancellations for other reasons (throttling, capacity) as SDK errors', async () => {
+    const error = transactionCanceled(['None', 'ThrottlingError']);
     ddb.on(TransactWriteCommand).rejects(error);
     await expect(store().transact(operations.slice(0, 2))).rejects.toBe(error);
   });
@@ -451,5 +451,34 @@ describe('table definition', () => {
       TableName: 't',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
+  });
+});
+
+describe('transactions under contention', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const store = new DynamoDbTableStore({ client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' })), tableName: 't', clock: { now: () => new Date('2026-01-01T00:00:00Z') } });
+  const conflict = (codes: string[]) => Object.assign(new Error(`Transaction cancelled [${codes.join(', ')}]`), {
+    name: 'TransactionCanceledException', CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+  beforeEach(() => ddb.reset());
+
+  it('retries a transaction cancelled only by concurrent transactions, then succeeds', async () => {
+    ddb.on(TransactWriteCommand).rejectsOnce(conflict(['TransactionConflict', 'None'])).resolves({});
+    await store.transact([{ type: 'put', item: { pk: 'T#a#X', sk: 'S' } }, { type: 'put', item: { pk: 'T#a#Y', sk: 'S' } }]);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+  });
+
+  it('reports lasting contention as a TransactionConflictError naming the contended operations', async () => {
+    ddb.on(TransactWriteCommand).rejects(conflict(['None', 'TransactionConflict']));
+    await expect(store.transact([{ type: 'put', item: { pk: 'T#a#X', sk: 'S' } }, { type: 'put', item: { pk: 'T#a#Y', sk: 'S' } }]))
+      .rejects.toMatchObject({ name: 'TransactionConflictError', failedIndexes: [1] });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(5);
+  });
+
+  it('does not retry a failed condition', async () => {
+    ddb.on(TransactWriteCommand).rejects(conflict(['ConditionalCheckFailed', 'TransactionConflict']));
+    await expect(store.transact([{ type: 'put', item: { pk: 'T#a#X', sk: 'S' } }, { type: 'put', item: { pk: 'T#a#Y', sk: 'S' } }]))
+      .rejects.toMatchObject({ name: 'TransactionConflictError', failedIndexes: [0] });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 });

@@ -178,10 +178,21 @@ export class DynamoDbTableStore implements TableStore {
     // TransactWriteItems rejects an empty list; an empty transaction trivially succeeds.
     if (operations.length === 0) return;
     const transactItems = operations.map((operation) => this.transactItem(operation));
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
-    } catch (error) {
-      throw mapTransactError(error);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
+        return;
+      } catch (error) {
+        const conflicts = concurrentTransactionIndexes(error);
+        // Another transaction held one of the items: nothing was written and our conditions were
+        // never evaluated, so trying again is safe. The SDK does not retry this on its own.
+        if (conflicts.length > 0 && attempt < TRANSACTION_CONFLICT_ATTEMPTS) {
+          await sleep(backoffDelay(attempt, 20, 400));
+          continue;
+        }
+        // Still contended: report it like a failed condition, so callers re-read and decide (409/412).
+        throw conflicts.length > 0 ? new TransactionConflictError(conflicts, 'Transaction cancelled: concurrent transactions on the same items') : mapTransactError(error);
+      }
     }
   }
 
@@ -321,6 +332,21 @@ function mapTransactError(error: unknown): unknown {
     code === 'ConditionalCheckFailed' ? [index] : [],
   );
   return failedIndexes.length > 0 ? new TransactionConflictError(failedIndexes) : error;
+}
+
+/** Attempts of a transaction that keeps colliding with concurrent transactions on its items. */
+const TRANSACTION_CONFLICT_ATTEMPTS = 5;
+
+/**
+ * Indexes of the operations cancelled only because another transaction was in progress on their
+ * items (reason `TransactionConflict`), when that is the sole cause of the cancellation.
+ */
+function concurrentTransactionIndexes(error: unknown): number[] {
+  if (errorName(error) !== 'TransactionCanceledException') return [];
+  const reasons = (error as { CancellationReasons?: CancellationReasonLike[] }).CancellationReasons;
+  const codes = reasons ? reasons.map((reason) => reason.Code ?? 'None') : parseCancellationCodes((error as Error).message);
+  if (codes.some((code) => code !== 'None' && code !== 'TransactionConflict')) return [];
+  return codes.flatMap((code, index) => (code === 'TransactionConflict' ? [index] : []));
 }
 
 /** Older SDKs and some emulators only list the codes in the message: "... [None, ConditionalCheckFailed]". */
