@@ -52,6 +52,16 @@ describe('role matrix', () => {
     const byManager = await call('PUT', '/v1/roles/sales', await as('boss', ['manager']), body);
     expect(byManager.status).toBe(403);
   });
+
+  it('lets a tenant define custom roles, e.g. a compliance officer who reads the audit log', async () => {
+    const officer = await as('co', ['compliance']);
+    expect((await call('GET', '/v1/audit', officer)).status).toBe(403);
+    const created = await call('PUT', '/v1/roles/compliance', admin, { permissions: ['audit:read', 'customers:read'], dataScope: 'tenant' });
+    expect([created.status, created.body.builtIn]).toEqual([200, false]);
+    expect((await call('GET', '/v1/audit', officer)).status).toBe(200);
+    expect((await call('GET', '/v1/audit/verify', officer)).status).toBe(200);
+    expect((await call('POST', '/v1/customers', officer, { kind: 'person', name: 'No' })).status).toBe(403);
+  });
 });
 
 describe('field-level permissions', () => {

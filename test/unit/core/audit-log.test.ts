@@ -131,11 +131,4 @@ describe('reading the audit log', () => {
     expect(await code(list(ctx({ tenantId: 'globex' }), { limit: 1, after: next }))).toBe('invalid_cursor');
   });
 
-  it('lets only auditors and admins read or verify (refusals are audited once, by the runtime kit: test/e2e/sensitive-fields.test.ts)', async () => {
-    await expect(list(ctx({ roles: ['admin'] }), {})).resolves.toBeDefined();
-    await expect(list(ctx({ subject: 'mallory', roles: ['sales', 'manager'] }), {})).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(verifyAudit(deps, ctx({ subject: 'mallory', roles: ['sales'] }), VerifyAuditQuery.parse({}))).rejects.toMatchObject({ code: 'forbidden' });
-    expect((await list(ctx(), { actor: 'mallory' })).items).toEqual([]);
-    expect(await verifyAudit(deps, ctx(), VerifyAuditQuery.parse({}))).toMatchObject({ ok: true });
-  });
 });
