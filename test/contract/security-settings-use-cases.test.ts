@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteTableStore, openSqliteDatabase } from '@crm/adapters/sqlite';
+import { ulidGenerator } from '@crm/runtime';
 import {
   AppError,
   getSecuritySettings,
   loadSecuritySettings,
   putSecuritySettings,
   securitySettingsKey,
-  type Item,
+  type TransactOperation,
   type Principal,
   type RequestContext,
   type TableStore,
@@ -41,7 +42,7 @@ const codeOf = async (promise: Promise<unknown>) => {
 
 describe('security settings use cases', () => {
   it('lets only tenant admin users read or change them', async () => {
-    const deps = { store, clock };
+    const deps = { store, clock, ids: ulidGenerator() };
     const sales = ctx({ tenantId: 'tenant-a', roles: ['sales'] });
     const partner = ctx({ tenantId: 'tenant-a', kind: 'client', roles: ['admin'] });
     for (const who of [sales, partner]) {
@@ -52,7 +53,7 @@ describe('security settings use cases', () => {
   });
 
   it('stores one item under T#<tenant>#SETTINGS / SECURITY and remembers every field ever sealed', async () => {
-    const deps = { store, clock };
+    const deps = { store, clock, ids: ulidGenerator() };
     const admin = ctx({ tenantId: 'tenant-b' });
     await putSecuritySettings(deps, admin, { sensitiveFields: ['address', 'customFields.nationalId'] }, '"0"');
     const saved = await putSecuritySettings(deps, admin, { sensitiveFields: ['customFields.medicalNotes'] }, '"1"');
@@ -71,15 +72,15 @@ describe('security settings use cases', () => {
     // A store that lets another writer slip in right after the use case read the settings.
     let interleaved = false;
     const racing: TableStore = Object.assign(Object.create(store) as TableStore, {
-      async put(item: Item, options?: WriteOptions) {
+      async transact(operations: TransactOperation[]) {
         if (!interleaved) {
           interleaved = true;
-          await putSecuritySettings({ store, clock }, ctx({ tenantId: 'tenant-d', subject: 'bob' }), { sensitiveFields: ['phones'] }, '*');
+          await putSecuritySettings({ store, clock, ids: ulidGenerator() }, ctx({ tenantId: 'tenant-d', subject: 'bob' }), { sensitiveFields: ['phones'] }, '*');
         }
-        return store.put(item, options);
+        return store.transact(operations);
       },
     });
-    const error = await putSecuritySettings({ store: racing, clock }, ctx({ tenantId: 'tenant-d' }), { sensitiveFields: ['address'] }, '"0"').catch((e: unknown) => e);
+    const error = await putSecuritySettings({ store: racing, clock, ids: ulidGenerator() }, ctx({ tenantId: 'tenant-d' }), { sensitiveFields: ['address'] }, '"0"').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('precondition_failed');
     expect((error as AppError).extra.currentEtag).toBe('"1"');

@@ -1,6 +1,8 @@
 import { AppError } from '../errors';
 import type { Clock } from '../ports/clock.port';
-import { ConditionFailedError, type TableStore } from '../ports/table-store.port';
+import { TransactionConflictError, type TableStore } from '../ports/table-store.port';
+import type { IdGenerator } from '../ports/id-generator.port';
+import { auditEntryFrom, auditPutOperation, diffChanges } from '../audit/audit-entry';
 import type { Principal, RequestContext } from '../principal';
 import {
   loadSecuritySettings,
@@ -14,6 +16,7 @@ import {
 export interface SecuritySettingsDeps {
   store: TableStore;
   clock: Clock;
+  ids: IdGenerator;
 }
 
 /**
@@ -62,11 +65,20 @@ export async function putSecuritySettings(
     updatedBy: ctx.principal.subject,
   };
   try {
-    await deps.store.put(toSecuritySettingsItem(tenantId, next), {
-      condition: current.version === 0 ? { kind: 'notExists' } : { kind: 'equals', attribute: 'version', value: current.version },
-    });
+    await deps.store.transact([
+      {
+        type: 'put',
+        item: toSecuritySettingsItem(tenantId, next),
+        condition: current.version === 0 ? { kind: 'notExists' } : { kind: 'equals', attribute: 'version', value: current.version },
+      },
+      // A change of what is encrypted is a security-relevant change: audited with the change itself.
+      auditPutOperation(auditEntryFrom(ctx, {
+        action: 'settings:manage', resource: 'security-settings',
+        changes: diffChanges({ sensitiveFields: current.sensitiveFields }, { sensitiveFields: next.sensitiveFields }),
+      }, deps.clock, deps.ids)),
+    ]);
   } catch (error) {
-    if (error instanceof ConditionFailedError) {
+    if (error instanceof TransactionConflictError && error.failedIndexes.includes(0)) {
       const now = await loadSecuritySettings(deps.store, tenantId);
       throw new AppError('precondition_failed', 'The security settings were changed concurrently; re-read them and retry', {
         currentEtag: securitySettingsEtag(now.version),
