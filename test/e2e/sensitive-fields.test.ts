@@ -66,6 +66,8 @@ describe('sensitive fields: envelope-encrypted at rest, audited on read, masked 
     expect(text).not.toContain('330102199001019999');
     const update = audit.body.items.find((e: { action: string }) => e.action === 'customers:update');
     expect(update.changes).toContainEqual({ field: 'customFields.nationalId', before: '[sensitive]', after: '[sensitive]' });
+    const settingsAudit = await call('GET', '/v1/audit?resource=security-settings', admin);
+    expect(settingsAudit.body.items[0]).toMatchObject({ action: 'settings:manage', changes: [{ field: 'sensitiveFields', before: [], after: ['address', 'customFields.nationalId'] }] });
     const read = audit.body.items.find((e: { action: string; actor: { subject: string } }) => e.action === 'customers:read-sensitive' && e.actor.subject === 'ana');
     expect(read.detail.fields).toEqual(['customFields.nationalId']);
   });
