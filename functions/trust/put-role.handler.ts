@@ -1,5 +1,5 @@
 import { putRole, RoleDefinitionInput } from '@crm/core';
-import { httpRoute, json } from '@crm/runtime';
+import { forgetRoleDefinitions, httpRoute, json } from '@crm/runtime';
 
 export const handler = httpRoute({
   auth: 'jwt',
@@ -7,6 +7,7 @@ export const handler = httpRoute({
   body: RoleDefinitionInput,
   async handle({ ctx, params, body, headers, container }) {
     const role = await putRole(container, ctx, params.name ?? '', body, headers['if-match']);
+    forgetRoleDefinitions(ctx.principal.tenantId);
     return json(200, role, { etag: `"${role.version}"` });
   },
 });

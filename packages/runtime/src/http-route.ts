@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import {
-  AppError, assertCan, auditEntryFrom, auditPutOperation, loadAccessPolicy, TransactionConflictError, writeAudit,
+  AppError, assertCan, auditEntryFrom, auditPutOperation, loadAccessPolicy, loadRoleDefinitions, TransactionConflictError, writeAudit,
+  type RoleDefinitions,
   type RequestContext, type SecuredContext,
 } from '@crm/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -87,7 +88,7 @@ export function httpRoute<B = undefined, Q = Record<string, never>>(spec: Authen
         // Everything below runs on a store that can only reach this tenant's keys.
         const scoped: Container = { ...container, store: await container.storeFor(principal.tenantId) };
         audited = { ctx, container: scoped };
-        const access = await loadAccessPolicy(scoped.store, principal);
+        const access = await loadAccessPolicy(scoped.store, principal, (tenantId) => cachedRoleDefinitions(container, scoped.store, tenantId));
         await auditAdminTokenUse(scoped, ctx);
         assertCan(access, spec.permission);
         result = await spec.handle({ ...common, container: scoped, ctx: { ...ctx, access } });
@@ -105,6 +106,33 @@ export function httpRoute<B = undefined, Q = Record<string, never>>(spec: Authen
     }
   };
   return middy(base).use(injectLambdaContext(getContainer().logger, { resetKeys: true })) as unknown as HttpHandler;
+}
+
+/**
+ * The role matrix changes rarely and is read on every request, so each container keeps it for a few
+ * seconds (keyed by the container's own store, so separate stores never share entries). A role
+ * change applies at once in the container that made it (`forgetRoleDefinitions`) and within
+ * ROLE_CACHE_TTL_MS everywhere else.
+ */
+export const ROLE_CACHE_TTL_MS = 5_000;
+const roleCache = new WeakMap<object, Map<string, { expires: number; roles: Promise<RoleDefinitions> }>>();
+
+function cachedRoleDefinitions(container: Container, tenantStore: Container['store'], tenantId: string): Promise<RoleDefinitions> {
+  let byTenant = roleCache.get(container.store);
+  if (!byTenant) roleCache.set(container.store, (byTenant = new Map()));
+  const now = container.clock.now().getTime();
+  const hit = byTenant.get(tenantId);
+  if (hit && hit.expires > now) return hit.roles;
+  const roles = loadRoleDefinitions(tenantStore, tenantId);
+  byTenant.set(tenantId, { expires: now + ROLE_CACHE_TTL_MS, roles });
+  roles.catch(() => byTenant.delete(tenantId));
+  if (byTenant.size > 1_000) byTenant.delete(byTenant.keys().next().value!);
+  return roles;
+}
+
+/** Drops this container's cached role matrix of a tenant (after a role change). */
+export function forgetRoleDefinitions(tenantId: string): void {
+  roleCache.get(getContainer().store)?.delete(tenantId);
 }
 
 /** Every refused action is an audit record (outcome `denied`), written on its own: nothing else changed. */

@@ -46,11 +46,17 @@ export async function loadRoleDefinitions(store: TableStore, tenantId: string): 
   return roles;
 }
 
-export async function loadAccessPolicy(store: TableStore, principal: Principal): Promise<AccessPolicy> {
+export type RoleDefinitions = Awaited<ReturnType<typeof loadRoleDefinitions>>;
+
+/**
+ * Resolves the caller's policy. `roles` lets the runtime pass a briefly cached copy of the tenant's
+ * role matrix; grants are always read fresh, so expiry and revocation act at once.
+ */
+export async function loadAccessPolicy(store: TableStore, principal: Principal, roles?: (tenantId: string) => Promise<RoleDefinitions>): Promise<AccessPolicy> {
   const grantees = [accessKeys.granteeUser(principal.tenantId, principal.subject)];
   if (principal.orgPath) grantees.push(accessKeys.granteeUnit(principal.tenantId, principal.orgPath));
   const [roleDefs, ...grantPages] = await Promise.all([
-    loadRoleDefinitions(store, principal.tenantId),
+    roles ? roles(principal.tenantId) : loadRoleDefinitions(store, principal.tenantId),
     ...grantees.map((partition) => store.query({ index: 'gsi1', partition, limit: 500 })),
   ]);
 
