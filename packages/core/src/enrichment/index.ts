@@ -1,0 +1,4 @@
+export * from './credit-code';
+export * from './enrichment.keys';
+export * from './company-enrichment';
+export * from './enrich-company-customer.use-case';
