@@ -6,6 +6,7 @@ export {};
 
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   customers: () => import('./customers.bench'),
+  normalise: () => import('./normalise.bench'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CustomerEnrichment } from '../enrichment/customer-enrichment.schema';
 
 /**
  * Customer (person or company) API shapes. The same schemas validate requests at the edge, give the
@@ -121,6 +122,8 @@ export const Customer = z.object({
   customFields: z.record(z.string(), CustomFieldValue),
   /** When the current owner claimed it from the public pool. */
   claimedAt: z.iso.datetime().optional(),
+  /** Business-registry data of a company, added after the create by the enrich-company consumer (read-only). */
+  enrichment: CustomerEnrichment.optional(),
   version: z.number().int().positive(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -1,6 +1,6 @@
 import {
-  CircuitState, ConsecutiveBreaker, ExponentialBackoff, TimeoutStrategy, circuitBreaker, handleAll, handleWhen, isBrokenCircuitError,
-  isTaskCancelledError, retry, timeout, wrap,
+  CircuitState, ConsecutiveBreaker, ExponentialBackoff, TaskCancelledError, TimeoutStrategy, circuitBreaker, handleAll, handleWhen,
+  isBrokenCircuitError, retry, timeout, wrap,
 } from 'cockatiel';
 import { nameKey } from '../customers/customer.keys';
 import type { Clock } from '../ports/clock.port';
@@ -193,7 +193,8 @@ export function createCompanyEnrichment(deps: CompanyEnrichmentDeps, options: Co
     try {
       answer = await policy.execute(({ signal }) => deps.registry.lookup(resolved.lookup, { signal }));
     } catch (error) {
-      const reason = isBrokenCircuitError(error) ? 'circuit_open' : isTaskCancelledError(error) ? 'timeout' : 'error';
+      // instanceof, not cockatiel's isTaskCancelledError: in 3.2.1 that helper tests the wrong marker.
+      const reason = isBrokenCircuitError(error) ? 'circuit_open' : error instanceof TaskCancelledError ? 'timeout' : 'error';
       warn('company enrichment: registry unavailable', { tenantId, reason, error: describe(error) });
       return { status: 'unavailable', reason };
     }

@@ -1,29 +1,19 @@
-import * as z from 'zod';
 import { auditEntryFrom, auditPutOperation } from '../audit/audit-entry';
 import { customerKeys, PROFILE_SK } from '../customers/customer.keys';
 import type { Clock } from '../ports/clock.port';
-import { CompanyRecord, type CompanyQuery } from '../ports/company-registry.port';
+import type { CompanyQuery } from '../ports/company-registry.port';
 import { isFieldCiphertext } from '../ports/field-encryptor.port';
 import type { IdGenerator } from '../ports/id-generator.port';
 import { TransactionConflictError, type TableStore } from '../ports/table-store.port';
 import type { RequestContext } from '../principal';
 import type { CompanyEnrichment, EnrichmentOutcome } from './company-enrichment';
+import type { CustomerEnrichment } from './customer-enrichment.schema';
 
 /** The custom field a tenant keeps a company's unified social credit code in. */
 export const CREDIT_CODE_FIELD = 'creditCode';
 
-/** Who the enrichment write is attributed to (updatedBy, audit actor). */
+/** Who the enrichment write is attributed to (audit actor). */
 export const ENRICHMENT_ACTOR = 'system:enrichment';
-
-/**
- * The `enrichment` attribute of a company customer: what the registry said, when.
- * (`not_found` is recorded too, so the UI can say "checked, not in the registry".)
- */
-export const CustomerEnrichment = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('enriched'), record: CompanyRecord, enrichedAt: z.iso.datetime() }),
-  z.object({ status: z.literal('not_found'), enrichedAt: z.iso.datetime() }),
-]);
-export type CustomerEnrichment = z.infer<typeof CustomerEnrichment>;
 
 export interface EnrichCompanyCustomerDeps {
   store: TableStore;
@@ -33,8 +23,9 @@ export interface EnrichCompanyCustomerDeps {
 }
 
 /**
- * - `written`: the enrichment was stored on the customer (version + 1, audited).
+ * - `written`: the registry's record was stored on the customer (audited).
  * - `ignored`: not a new company profile, or nothing to look up.
+ * - `not_found`: the registry does not know the company; nothing written (the negative answer is cached).
  * - `deferred`: budget exhausted or registry unavailable; nothing written (see the handler's note).
  * - `skipped`: the customer was deleted, already enriched, or its name/credit code changed meanwhile.
  * - `conflict`: it kept changing under us (three version conflicts in a row).
@@ -42,6 +33,7 @@ export interface EnrichCompanyCustomerDeps {
 export type EnrichCompanyCustomerResult =
   | { action: 'written'; enrichment: CustomerEnrichment }
   | { action: 'ignored' }
+  | { action: 'not_found' }
   | { action: 'deferred'; outcome: EnrichmentOutcome }
   | { action: 'skipped' }
   | { action: 'conflict' };
@@ -65,8 +57,13 @@ const isCompanyProfile = (item: Record<string, unknown>) =>
 
 /**
  * Change-feed side of "enrichment never blocks a write": called with the new image of an inserted
- * customer item. Looks the company up (cache → budget → registry) and stores the answer on the
+ * customer item. Looks the company up (cache → budget → registry) and stores a found record on the
  * customer with a version-conditional write in the same transaction as its audit record.
+ *
+ * The write does not bump `version` (nor updatedAt/updatedBy): enrichment is server-owned, read-only
+ * metadata outside optimistic locking, so a background lookup can never make a client's If-Match
+ * fail right after its create. The price: a user edit racing the enrichment write may drop it
+ * (derived data only; a re-enrichment restores it).
  *
  * Concurrency: if the customer changed between the lookup and the write, it is re-read and the
  * write retried (up to three times) as long as it is still an un-enriched live company with the
@@ -82,22 +79,20 @@ export async function enrichCompanyCustomer(deps: EnrichCompanyCustomerDeps, ins
   const outcome = await deps.enrichment.enrich(tenantId, query);
   if (outcome.status === 'budget_exhausted' || outcome.status === 'unavailable') return { action: 'deferred', outcome };
 
-  const enrichedAt = deps.clock.now().toISOString();
-  const enrichment: CustomerEnrichment =
-    outcome.status === 'not_found' ? { status: 'not_found', enrichedAt } : { status: 'enriched', record: outcome.record, enrichedAt };
+  if (outcome.status === 'not_found') return { action: 'not_found' };
+  const enrichment: CustomerEnrichment = { record: outcome.record, enrichedAt: deps.clock.now().toISOString() };
 
   for (let attempt = 0; attempt < 3; attempt++) {
     const current = await deps.store.get(customerKeys.profile(tenantId, id), { consistent: true });
     if (!current || !isCompanyProfile(current) || current.enrichment !== undefined) return { action: 'skipped' };
     if (JSON.stringify(companyQueryOfProfile(current)) !== JSON.stringify(query)) return { action: 'skipped' };
     const version = current.version as number;
-    const now = deps.clock.now().toISOString();
     try {
       await deps.store.transact([
         {
           type: 'put',
           // The stored item as it is, plus the attribute: index attributes and sealed fields stay untouched.
-          item: { ...current, enrichment, version: version + 1, updatedAt: now, updatedBy: ENRICHMENT_ACTOR },
+          item: { ...current, enrichment },
           condition: { kind: 'equals', attribute: 'version', value: version },
         },
         auditPutOperation(auditEntryFrom(systemContext(tenantId), {
