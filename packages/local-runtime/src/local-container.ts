@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ChangeFeedDispatcher, SqliteTableStore, guardTenant, openSqliteDatabase } from '@crm/adapters/sqlite';
 import { createLocalBlobStore } from '@crm/adapters/local-blob';
+import { createFixtureCompanyRegistry } from '@crm/adapters/company-registry';
 import { createLocalFieldEncryptor } from '@crm/adapters/local-encryption';
 import { buildOpenApiDocument } from '@crm/api-spec';
 import { systemClock } from '@crm/core';
@@ -47,6 +48,7 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
     storeFor: async (tenantId) => guardTenant(store, tenantId),
     blobs: createLocalBlobStore(join(config.CRM_DATA_DIR, 'blobs')),
     encryptor: createLocalFieldEncryptor(config.CRM_DATA_DIR),
+    companyRegistry: createFixtureCompanyRegistry(),
     clock: systemClock,
     ids: ulidGenerator(),
     logger: new Logger({ serviceName: 'crm-local', logLevel: config.POWERTOOLS_LOG_LEVEL }),

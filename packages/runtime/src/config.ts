@@ -13,6 +13,9 @@ export const AwsRuntimeConfig = z.object({
   AUDIT_BUCKET: z.string().min(3).optional(),
   /** Tenant data-access role (read or read-write) that request handlers assume per tenant. */
   TENANT_ROLE_ARN: z.string().min(20).optional(),
+  /** Business-registry gateway for company enrichment (optional; without it enrichment is `unavailable`). */
+  COMPANY_REGISTRY_URL: z.url().optional(),
+  COMPANY_REGISTRY_PROVIDER: z.string().min(1).default('registry'),
   /** Set on functions whose manifest entry has `fieldEncryption: true`. */
   FIELD_KEY_ARN: z.string().min(20).optional(),
 });

@@ -4,8 +4,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createTenantScopedStoreProvider, DynamoDbTableStore, guardTenant } from '@crm/adapters/dynamodb';
 import { createS3BlobStore } from '@crm/adapters/s3';
 import { createKmsFieldEncryptor } from '@crm/adapters/kms-encryption';
+import { createHttpCompanyRegistry } from '@crm/adapters/company-registry';
 import { S3Client } from '@aws-sdk/client-s3';
-import { fieldEncryptionUnavailable, systemClock, type BlobStore, type Clock, type FieldEncryptor, type IdGenerator, type TableStore } from '@crm/core';
+import { fieldEncryptionUnavailable, systemClock, type BlobStore, type CompanyRegistry, type Clock, type FieldEncryptor, type IdGenerator, type TableStore } from '@crm/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monotonicFactory } from 'ulid';
@@ -34,6 +35,8 @@ export interface Container {
   blobs: BlobStore;
   /** Envelope encryption of sensitive fields: KMS keyring in AWS, a local key file locally (same format). */
   encryptor: FieldEncryptor;
+  /** Business-registry lookups for company enrichment (HTTP provider in AWS, fixture file locally). */
+  companyRegistry: CompanyRegistry;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -79,6 +82,10 @@ export function createAwsContainer(env: Record<string, string | undefined>): Con
     // Only functions the manifest gives a bucket have one; others fail loudly if they try to use it.
     // Without the key (manifest `fieldEncryption` unset) encrypting throws instead of storing plaintext.
     encryptor: config.FIELD_KEY_ARN ? createKmsFieldEncryptor({ keyArn: config.FIELD_KEY_ARN, region: config.AWS_REGION }) : fieldEncryptionUnavailable,
+    // No provider configured: lookups fail, which enrichment reports as `unavailable` (never blocks a write).
+    companyRegistry: config.COMPANY_REGISTRY_URL
+      ? createHttpCompanyRegistry({ baseUrl: config.COMPANY_REGISTRY_URL, provider: config.COMPANY_REGISTRY_PROVIDER })
+      : { lookup: () => Promise.reject(new Error('No company registry configured (COMPANY_REGISTRY_URL)')) },
     blobs: config.AUDIT_BUCKET ? createS3BlobStore({ client: new S3Client({ region: config.AWS_REGION }), bucket: config.AUDIT_BUCKET }) : unconfiguredBlobs,
     clock: systemClock,
     ids: ulidGenerator(),

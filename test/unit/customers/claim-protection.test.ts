@@ -7,6 +7,7 @@ import {
 import { setContainer, ulidGenerator, type Container } from '@crm/runtime';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createLocalBlobStore } from '@crm/adapters/local-blob';
+import { createFixtureCompanyRegistry } from '@crm/adapters/company-registry';
 import { createLocalFieldEncryptor } from '@crm/adapters/local-encryption';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +35,7 @@ beforeEach(() => {
   nowMs = Date.parse('2026-11-25T00:00:00.000Z');
   db = openSqliteDatabase(':memory:');
   store = new SqliteTableStore({ db, clock });
-  const container: Container = { store, storeFor: async () => store, encryptor, blobs: createLocalBlobStore(mkdtempSync(join(tmpdir(), 'crm-blobs-'))), clock, ids: ulidGenerator(), logger: new Logger({ logLevel: 'SILENT' }), assets: { read: () => undefined } };
+  const container: Container = { store, storeFor: async () => store, encryptor, companyRegistry: createFixtureCompanyRegistry(), blobs: createLocalBlobStore(mkdtempSync(join(tmpdir(), 'crm-blobs-'))), clock, ids: ulidGenerator(), logger: new Logger({ logLevel: 'SILENT' }), assets: { read: () => undefined } };
   setContainer(container);
   dispatcher = new ChangeFeedDispatcher({ db, clock, consumers: [{ name: 'return-expired-claims', handler: returnExpiredClaims, batchSize: 100 }] });
 });

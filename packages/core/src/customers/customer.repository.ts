@@ -26,7 +26,7 @@ export interface CustomerDeps {
 }
 
 const RECORD_FIELDS = [
-  'id', 'kind', 'name', 'phones', 'emails', 'address', 'tags', 'ownerId', 'companyId', 'orgPath', 'customFields', 'claimedAt',
+  'id', 'kind', 'name', 'phones', 'emails', 'address', 'tags', 'ownerId', 'companyId', 'orgPath', 'customFields', 'claimedAt', 'enrichment',
   'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'deletedAt', 'deletedBy',
 ] as const satisfies readonly (keyof Customer)[];
 
