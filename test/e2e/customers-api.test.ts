@@ -50,13 +50,30 @@ describe('customers API over HTTP', () => {
     expect(unknown.status).toBe(400);
     expect(unknown.body.code).toBe('validation_failed');
     expect(unknown.body.errors).toContainEqual({ path: 'body.colour', message: 'unknown field' });
-    const badType = await create({ kind: 'robot', name: 42, phones: [{ number: 'abc' }] });
+    const badType = await create({ kind: 'robot', name: 42, phones: [{ number: 7 }] });
     expect(badType.status).toBe(400);
     expect(badType.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['body.kind', 'body.name', 'body.phones.0.number']));
     const serverOwned = await create({ kind: 'person', name: 'Bad input', id: '01J9ZQ4V7Y8K3M2N1P0R5S6T7V', version: 7 });
     expect(serverOwned.status).toBe(400);
     const after = await server.call('GET', '/v1/customers?namePrefix=bad%20input', { token: acme });
     expect(after.body.items).toHaveLength(before.body.items.length);
+  });
+
+  it('normalises phones and emails on write, keeping unparseable numbers flagged', async () => {
+    const res = await create({
+      kind: 'person', name: 'Normalised',
+      phones: [{ number: '0086 138-0013-8000', label: 'mobile' }, { number: '(010) 1234 5678' }, { number: 'call the front desk' }],
+      emails: [{ address: '  Li.Na@Example.COM ' }],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.phones).toEqual([
+      expect.objectContaining({ raw: '0086 138-0013-8000', e164: '+8613800138000', type: 'mobile', valid: true, label: 'mobile' }),
+      expect.objectContaining({ e164: '+861012345678', display: '010-12345678', type: 'fixed_line', valid: true }),
+      { raw: 'call the front desk', e164: null, display: null, type: null, valid: false },
+    ]);
+    expect(res.body.emails).toEqual([{ address: 'Li.Na@example.com' }]);
+    const patched = await server.call('PATCH', `/v1/customers/${res.body.id}`, { token: acme, body: { phones: [{ number: '+1 650 253 0000' }] }, headers: { 'if-match': '"1"' } });
+    expect(patched.body.phones[0]).toMatchObject({ e164: '+16502530000', valid: true });
   });
 
   it('maps malformed requests to problem+json with stable codes, never 5xx', async () => {

@@ -1,6 +1,7 @@
 import { TransactionConflictError, type TransactOperation } from '../ports/table-store.port';
 import { assertWritable, type SecuredContext } from '../access/access-policy';
 import { loadSecuritySettings } from '../security/security-settings';
+import { normaliseEmailInputs, normalisePhoneInputs } from './contact-normalisation';
 import { assertIdempotencyKeyFormat, findReplay, recordResponseOperation, type IdempotentResponse } from '../idempotency/idempotency';
 import {
   actorOf, assertCompanyReference, assertOrgPath, customerAuditOperation, openCustomerFor, sealCustomer, tagDiffOperations, toProfileItem, requestHash, type CustomerDeps,
@@ -45,8 +46,8 @@ export async function createCustomer(
     id: deps.ids.next(),
     kind: input.kind,
     name: input.name,
-    phones: input.phones,
-    emails: input.emails,
+    phones: normalisePhoneInputs(input.phones),
+    emails: normaliseEmailInputs(input.emails),
     ...(input.address ? { address: input.address } : {}),
     tags: [...new Set(input.tags)],
     ownerId: input.ownerId !== undefined ? input.ownerId : ctx.principal.kind === 'user' ? ctx.principal.subject : null,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { normalisedPhoneSchema } from '../normalisation/normalisation.schema';
 import { CustomerEnrichment } from '../enrichment/customer-enrichment.schema';
 
 /**
@@ -17,13 +18,14 @@ export const UserRef = z.string().regex(/^[A-Za-z0-9_@.:+-]{1,128}$/, 'must be a
 
 const trimmed = (min: number, max: number) => z.string().trim().min(min).max(max);
 
+/** A phone as typed; it is normalised on write, and unparseable input is kept verbatim and flagged (`valid: false`). */
 export const PhoneInput = z.strictObject({
-  number: trimmed(3, 40).regex(/^[0-9+()\-.\s/#*extEXT]+$/, 'must contain only digits, spaces and + ( ) - . / # * ext'),
+  number: trimmed(1, 60),
   label: z.enum(PHONE_LABELS).optional(),
 });
 
 export const EmailInput = z.strictObject({
-  address: z.email().max(254),
+  address: z.string().trim().pipe(z.email().max(254)),
   label: z.enum(EMAIL_LABELS).optional(),
 });
 
@@ -112,7 +114,8 @@ export const Customer = z.object({
   id: RecordId,
   kind: z.enum(CUSTOMER_KINDS),
   name: z.string(),
-  phones: z.array(z.object({ number: z.string(), label: z.enum(PHONE_LABELS).optional() })),
+  /** Normalised phones: E.164, type and display form (CN fixed lines as "010-12345678"); invalid ones kept and flagged. */
+  phones: z.array(normalisedPhoneSchema.extend({ label: z.enum(PHONE_LABELS).optional() })),
   emails: z.array(z.object({ address: z.string(), label: z.enum(EMAIL_LABELS).optional() })),
   address: Address.optional(),
   tags: z.array(z.string()),

@@ -7,3 +7,4 @@ export { updateCustomer, applyPatch } from './update-customer.use-case';
 export { deleteCustomer, restoreCustomer } from './delete-customer.use-case';
 export { listCustomers } from './list-customers.use-case';
 export { claimCustomer, releaseCustomer, returnExpiredClaim, claimLeaseKey, DEFAULT_DAILY_CLAIM_QUOTA, DEFAULT_PROTECTION_DAYS } from './claim-customer.use-case';
+export { normalisePhoneInputs, normaliseEmailInputs, DEFAULT_PHONE_REGION } from './contact-normalisation';

@@ -4,6 +4,7 @@ import {
   actorOf, assertCompanyReference, assertIfMatch, assertOrgPath, customerAuditOperation, openCustomer, requireVisibleCustomer, sealCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
 } from './customer.repository';
 import { writeVersioned } from './write-versioned';
+import { normaliseEmailInputs, normalisePhoneInputs } from './contact-normalisation';
 import { loadSecuritySettings } from '../security/security-settings';
 import { claimLeaseKey, claimLeaseOperation } from './claim-customer.use-case';
 import type { Customer, UpdateCustomerInput } from './customer.schema';
@@ -51,8 +52,8 @@ export async function updateCustomer(
 export function applyPatch(current: Customer, patch: UpdateCustomerInput): Customer {
   const next: Customer = { ...current };
   if (patch.name !== undefined) next.name = patch.name;
-  if (patch.phones !== undefined) next.phones = patch.phones ?? [];
-  if (patch.emails !== undefined) next.emails = patch.emails ?? [];
+  if (patch.phones !== undefined) next.phones = normalisePhoneInputs(patch.phones ?? []);
+  if (patch.emails !== undefined) next.emails = normaliseEmailInputs(patch.emails ?? []);
   if (patch.tags !== undefined) next.tags = [...new Set(patch.tags ?? [])];
   if (patch.ownerId !== undefined) {
     next.ownerId = patch.ownerId;
