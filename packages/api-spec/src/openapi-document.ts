@@ -5,6 +5,7 @@ import { Problem, type RouteDoc } from './route-doc';
 import { accessDocs } from './routes/access.docs';
 import { auditDocs } from './routes/audit.docs';
 import { customerDocs } from './routes/customers.docs';
+import { fieldDocs } from './routes/fields.docs';
 import { platformDocs } from './routes/platform.docs';
 import { securityDocs } from './routes/security.docs';
 
@@ -15,7 +16,7 @@ import { securityDocs } from './routes/security.docs';
  * the same document.
  */
 
-const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...accessDocs, ...auditDocs, ...securityDocs };
+const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...fieldDocs, ...accessDocs, ...auditDocs, ...securityDocs };
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const registry = new OpenAPIRegistry();

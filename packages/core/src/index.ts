@@ -23,3 +23,4 @@ export * from './access/grants.use-cases';
 export { canonicalJson } from './shared/canonical-json';
 export * from './enrichment';
 export * from './normalisation';
+export * from './fields/field-registry';

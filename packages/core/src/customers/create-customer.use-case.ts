@@ -2,9 +2,10 @@ import { TransactionConflictError, type TransactOperation } from '../ports/table
 import { assertWritable, type SecuredContext } from '../access/access-policy';
 import { loadSecuritySettings } from '../security/security-settings';
 import { normaliseEmailInputs, normalisePhoneInputs } from './contact-normalisation';
+import { applyFieldRegistry, loadFieldDefinitions } from '../fields/field-registry';
 import { assertIdempotencyKeyFormat, findReplay, recordResponseOperation, type IdempotentResponse } from '../idempotency/idempotency';
 import {
-  actorOf, assertCompanyReference, assertOrgPath, customerAuditOperation, openCustomerFor, sealCustomer, tagDiffOperations, toProfileItem, requestHash, type CustomerDeps,
+  actorOf, assertCompanyReference, assertOrgPath, customerAuditOperation, openCustomerFor, hideRemovedFields, sealCustomer, tagDiffOperations, toProfileItem, requestHash, type CustomerDeps,
 } from './customer.repository';
 import type { CreateCustomerInput, Customer } from './customer.schema';
 
@@ -39,6 +40,8 @@ export async function createCustomer(
   const orgPath = input.orgPath ?? ctx.principal.orgPath ?? '/';
   if (input.orgPath !== undefined) await assertOrgPath(deps.store, ctx, input.orgPath);
   await assertCompanyReference(deps.store, tenantId, input.kind, input.companyId);
+  const fields = await loadFieldDefinitions(deps.store, tenantId, 'customer');
+  const customFields = applyFieldRegistry(fields, input.customFields, 'create') as Customer['customFields'];
 
   const now = deps.clock.now();
   const actor = actorOf(ctx.principal);
@@ -53,7 +56,7 @@ export async function createCustomer(
     ownerId: input.ownerId !== undefined ? input.ownerId : ctx.principal.kind === 'user' ? ctx.principal.subject : null,
     ...(input.companyId ? { companyId: input.companyId } : {}),
     orgPath,
-    customFields: input.customFields,
+    customFields,
     version: 1,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
@@ -82,7 +85,7 @@ export async function createCustomer(
     }
     throw error;
   }
-  return { customer, replayed: false };
+  return { customer: hideRemovedFields(customer, fields), replayed: false };
 }
 
 async function replayed(deps: CustomerDeps, ctx: SecuredContext, stored: Customer): Promise<Customer> {

@@ -11,6 +11,7 @@ import { fieldAccess } from '../access/access-policy';
 import type { FieldEncryptor } from '../ports/field-encryptor.port';
 import { maskFields, openFields, sealFields } from '../security/sensitive-fields';
 import { loadSecuritySettings, type LoadedSecuritySettings } from '../security/security-settings';
+import { loadFieldDefinitions, removedFieldKeys, type FieldDefinition } from '../fields/field-registry';
 import { accessKeys } from '../access/access.keys';
 import type { SecuredContext } from '../access/access-policy';
 import { assertAssignableOrgPath, canSeeRecord } from '../access/data-scope';
@@ -205,7 +206,20 @@ export function sensitivePathsRead(ctx: SecuredContext, c: Customer, settings: L
   });
 }
 
-/** A stored record, opened for the caller with the tenant's current settings (one GetItem). */
+/** A stored record, opened for the caller with the tenant's current settings and field registry. */
 export async function openForCaller(deps: Pick<CustomerDeps, 'encryptor' | 'store'>, ctx: SecuredContext, stored: Customer): Promise<Customer> {
-  return openCustomerFor(deps, ctx, stored, await loadSecuritySettings(deps.store, ctx.principal.tenantId, { consistent: false }));
+  const [security, fields] = await Promise.all([
+    loadSecuritySettings(deps.store, ctx.principal.tenantId, { consistent: false }),
+    loadFieldDefinitions(deps.store, ctx.principal.tenantId, 'customer'),
+  ]);
+  return hideRemovedFields(await openCustomerFor(deps, ctx, stored, security), fields);
+}
+
+/** Values of removed custom fields stay stored (restorable) but are never shown. */
+export function hideRemovedFields(c: Customer, definitions: FieldDefinition[]): Customer {
+  const removed = removedFieldKeys(definitions);
+  if (removed.length === 0 || !c.customFields) return c;
+  const customFields = { ...c.customFields };
+  for (const key of removed) delete customFields[key];
+  return { ...c, customFields };
 }

@@ -1,5 +1,6 @@
 import type { SecuredContext } from '../access/access-policy';
-import { openCustomerFor, requireVisibleCustomer, sensitivePathsRead, type CustomerDeps } from './customer.repository';
+import { hideRemovedFields, openCustomerFor, requireVisibleCustomer, sensitivePathsRead, type CustomerDeps } from './customer.repository';
+import { loadFieldDefinitions } from '../fields/field-registry';
 import { loadSecuritySettings } from '../security/security-settings';
 import { auditEntryFrom, writeAudit } from '../audit/audit-entry';
 import type { Customer } from './customer.schema';
@@ -22,5 +23,5 @@ export async function getCustomer(
     // Reading a sensitive field is itself an audited event.
     await writeAudit(deps.store, auditEntryFrom(ctx, { action: 'customers:read-sensitive', resource: 'customer', resourceId: id, detail: { fields: read } }, deps.clock, deps.ids));
   }
-  return openCustomerFor(deps, ctx, stored, security);
+  return hideRemovedFields(await openCustomerFor(deps, ctx, stored, security), await loadFieldDefinitions(deps.store, ctx.principal.tenantId, 'customer'));
 }

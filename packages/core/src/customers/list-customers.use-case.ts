@@ -3,7 +3,8 @@ import type { IndexName, Item, QueryInput, TableStore } from '../ports/table-sto
 import type { SecuredContext } from '../access/access-policy';
 import { canSeeRecord, orgKey } from '../access/data-scope';
 import { belongsToTenant, customerKeys, nameKey } from './customer.keys';
-import { openCustomerFor, toCustomer, type CustomerDeps } from './customer.repository';
+import { hideRemovedFields, openCustomerFor, toCustomer, type CustomerDeps } from './customer.repository';
+import { loadFieldDefinitions } from '../fields/field-registry';
 import { loadSecuritySettings } from '../security/security-settings';
 import type { Customer, CustomerPage, ListCustomersQuery } from './customer.schema';
 
@@ -27,10 +28,13 @@ interface Plan {
  * No request ever scans the tenant.
  */
 export async function listCustomers(deps: Pick<CustomerDeps, 'store' | 'encryptor'>, ctx: SecuredContext, q: ListCustomersQuery): Promise<CustomerPage> {
-  const page = await listStoredCustomers(deps, ctx, q);
-  const security = await loadSecuritySettings(deps.store, ctx.principal.tenantId, { consistent: false });
-  if (security.decryptFields.length === 0) return page;
-  return { ...page, items: await Promise.all(page.items.map((c) => openCustomerFor(deps, ctx, c, security))) };
+  const [page, security, fields] = await Promise.all([
+    listStoredCustomers(deps, ctx, q),
+    loadSecuritySettings(deps.store, ctx.principal.tenantId, { consistent: false }),
+    loadFieldDefinitions(deps.store, ctx.principal.tenantId, 'customer'),
+  ]);
+  if (security.decryptFields.length === 0 && fields.length === 0) return page;
+  return { ...page, items: await Promise.all(page.items.map(async (c) => hideRemovedFields(await openCustomerFor(deps, ctx, c, security), fields))) };
 }
 
 async function listStoredCustomers(

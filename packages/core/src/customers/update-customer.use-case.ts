@@ -1,10 +1,11 @@
 import { AppError } from '../errors';
 import { assertWritable, type SecuredContext } from '../access/access-policy';
 import {
-  actorOf, assertCompanyReference, assertIfMatch, assertOrgPath, customerAuditOperation, openCustomer, requireVisibleCustomer, sealCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
+  actorOf, assertCompanyReference, assertIfMatch, assertOrgPath, customerAuditOperation, hideRemovedFields, openCustomer, requireVisibleCustomer, sealCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
 } from './customer.repository';
 import { writeVersioned } from './write-versioned';
 import { normaliseEmailInputs, normalisePhoneInputs } from './contact-normalisation';
+import { applyFieldRegistry, loadFieldDefinitions } from '../fields/field-registry';
 import { loadSecuritySettings } from '../security/security-settings';
 import { claimLeaseKey, claimLeaseOperation } from './claim-customer.use-case';
 import type { Customer, UpdateCustomerInput } from './customer.schema';
@@ -27,7 +28,8 @@ export async function updateCustomer(
   assertIfMatch(ifMatch, current);
   if (patch.orgPath !== undefined) await assertOrgPath(deps.store, ctx, patch.orgPath);
 
-  const security = await loadSecuritySettings(deps.store, tenantId);
+  const [security, fields] = await Promise.all([loadSecuritySettings(deps.store, tenantId), loadFieldDefinitions(deps.store, tenantId, 'customer')]);
+  if (patch.customFields) applyFieldRegistry(fields, patch.customFields, 'update');
   const plain = await openCustomer(deps, tenantId, current, security);
   const next = applyPatch(plain, patch);
   if (patch.companyId !== undefined && patch.companyId !== null) {
@@ -45,7 +47,7 @@ export async function updateCustomer(
     ...tagDiffOperations(tenantId, current, updated),
     customerAuditOperation(deps, ctx, 'customers:update', plain, updated, { sensitive: security.sensitiveFields }),
   ]);
-  return updated;
+  return hideRemovedFields(updated, fields);
 }
 
 /** RFC 7396 merge of the patch into the record (customFields merge per key; null clears). */

@@ -1,0 +1,236 @@
+import * as z from 'zod';
+import { AppError, type FieldError } from '../errors';
+import type { Clock } from '../ports/clock.port';
+import type { IdGenerator } from '../ports/id-generator.port';
+import { TransactionConflictError, type Item, type TableStore } from '../ports/table-store.port';
+import type { RequestContext } from '../principal';
+import { auditEntryFrom, auditPutOperation, diffChanges } from '../audit/audit-entry';
+
+/**
+ * Per-tenant custom-field registry: definitions live as items (`T#t#FIELDS#<objectType>` /
+ * `FIELD#<key>`), values stay in each record's `customFields` map, so adding, changing or removing a
+ * definition never rewrites the table. Removing a field hides its values without deleting them.
+ */
+export const OBJECT_TYPES = ['customer'] as const;
+export const FIELD_TYPES = ['text', 'longText', 'number', 'currency', 'date', 'datetime', 'boolean', 'enum', 'multiEnum', 'phone', 'email', 'url', 'reference'] as const;
+
+export const FieldKey = z.string().regex(/^[a-z][a-zA-Z0-9_]{0,63}$/, 'must be camelCase or snake_case, starting with a letter');
+
+export const FieldDefinitionInput = z.strictObject({
+  label: z.string().trim().min(1).max(100),
+  type: z.enum(FIELD_TYPES),
+  required: z.boolean().default(false),
+  /** Value used when a create omits the field. */
+  default: z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]).optional(),
+  validation: z.strictObject({
+    min: z.number().optional(),
+    max: z.number().optional(),
+    regex: z.string().max(500).optional(),
+    options: z.array(z.string().min(1).max(100)).max(500).optional(),
+  }).default({}),
+  /** Queryable through list filters (index design: docs/data-model.md). */
+  filterable: z.boolean().default(false),
+  /** For `reference`: the object type referenced. */
+  references: z.enum(OBJECT_TYPES).optional(),
+}).superRefine((f, ctx) => {
+  if ((f.type === 'enum' || f.type === 'multiEnum') && !f.validation.options?.length) {
+    ctx.addIssue({ code: 'custom', path: ['validation', 'options'], message: 'enum fields need options' });
+  }
+  if (f.validation.regex !== undefined) {
+    try {
+      new RegExp(f.validation.regex);
+    } catch {
+      ctx.addIssue({ code: 'custom', path: ['validation', 'regex'], message: 'not a valid regular expression' });
+    }
+  }
+});
+export type FieldDefinitionInput = z.infer<typeof FieldDefinitionInput>;
+
+export const FieldDefinition = z.object({
+  key: z.string(),
+  objectType: z.enum(OBJECT_TYPES),
+  label: z.string(),
+  type: z.enum(FIELD_TYPES),
+  required: z.boolean(),
+  default: z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]).optional(),
+  validation: z.object({ min: z.number().optional(), max: z.number().optional(), regex: z.string().optional(), options: z.array(z.string()).optional() }),
+  filterable: z.boolean(),
+  references: z.enum(OBJECT_TYPES).optional(),
+  status: z.enum(['active', 'removed']),
+  version: z.number().int(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+export type FieldDefinition = z.infer<typeof FieldDefinition>;
+
+const partition = (tenantId: string, objectType: string) => `T#${tenantId}#FIELDS#${objectType}`;
+const fieldKey = (tenantId: string, objectType: string, key: string) => ({ pk: partition(tenantId, objectType), sk: `FIELD#${key}` });
+
+function toDefinition(item: Item): FieldDefinition {
+  const { key, objectType, label, type, required, validation, filterable, status, version, updatedAt, updatedBy } = item as unknown as FieldDefinition;
+  const d = item as unknown as FieldDefinition;
+  return {
+    key, objectType, label, type, required, validation, filterable, status, version, updatedAt, updatedBy,
+    ...(d.default !== undefined ? { default: d.default } : {}),
+    ...(d.references ? { references: d.references } : {}),
+  };
+}
+
+/** All definitions of an object type (active and removed), in key order: one Query. */
+export async function loadFieldDefinitions(store: TableStore, tenantId: string, objectType: (typeof OBJECT_TYPES)[number]): Promise<FieldDefinition[]> {
+  const page = await store.query({ partition: partition(tenantId, objectType), limit: 1000, consistent: true });
+  return page.items.map(toDefinition);
+}
+
+/** Creates or replaces a definition (If-Match with the version read; none for a new key). */
+export async function putFieldDefinition(
+  deps: { store: TableStore; clock: Clock; ids: IdGenerator },
+  ctx: RequestContext,
+  objectType: (typeof OBJECT_TYPES)[number],
+  key: string,
+  input: FieldDefinitionInput,
+  ifMatch: string | undefined,
+): Promise<FieldDefinition> {
+  const { tenantId } = ctx.principal;
+  const current = await deps.store.get(fieldKey(tenantId, objectType, key), { consistent: true });
+  const currentVersion = (current?.version as number | undefined) ?? 0;
+  if (current && ifMatch === undefined) throw new AppError('precondition_required', `Field ${key} exists; send If-Match with its version`);
+  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch.replace(/^W\//, '') !== `"${currentVersion}"`) {
+    throw new AppError('precondition_failed', `Field ${key} is at version ${currentVersion}`, { currentEtag: `"${currentVersion}"` });
+  }
+  if (current && current.type !== input.type && current.status === 'active') {
+    throw new AppError('conflict', `The type of field ${key} cannot change (${String(current.type)} → ${input.type}); add a new field instead`);
+  }
+  const definition: FieldDefinition = {
+    key, objectType, ...input, status: 'active', version: currentVersion + 1,
+    updatedAt: deps.clock.now().toISOString(), updatedBy: ctx.principal.subject,
+  };
+  await writeDefinition(deps, ctx, definition, current ? toDefinition(current) : undefined);
+  return definition;
+}
+
+/** Removes a field from use: its values stay in the records (restorable by putting it again) but are hidden. */
+export async function removeFieldDefinition(
+  deps: { store: TableStore; clock: Clock; ids: IdGenerator },
+  ctx: RequestContext,
+  objectType: (typeof OBJECT_TYPES)[number],
+  key: string,
+): Promise<void> {
+  const current = await deps.store.get(fieldKey(ctx.principal.tenantId, objectType, key), { consistent: true });
+  if (!current || current.status === 'removed') throw new AppError('not_found', `Field ${key} does not exist`);
+  const before = toDefinition(current);
+  await writeDefinition(deps, ctx, { ...before, status: 'removed', version: before.version + 1, updatedAt: deps.clock.now().toISOString(), updatedBy: ctx.principal.subject }, before);
+}
+
+async function writeDefinition(deps: { store: TableStore; clock: Clock; ids: IdGenerator }, ctx: RequestContext, next: FieldDefinition, before: FieldDefinition | undefined): Promise<void> {
+  const { tenantId } = ctx.principal;
+  try {
+    await deps.store.transact([
+      {
+        type: 'put',
+        item: { ...fieldKey(tenantId, next.objectType, next.key), entity: 'field-definition', tenantId, ...next },
+        condition: before ? { kind: 'equals', attribute: 'version', value: before.version } : { kind: 'notExists' },
+      },
+      auditPutOperation(auditEntryFrom(ctx, { action: 'fields:manage', resource: 'field', resourceId: `${next.objectType}.${next.key}`, changes: diffChanges(before, next) }, deps.clock, deps.ids)),
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionConflictError) throw new AppError('precondition_failed', `Field ${next.key} was changed concurrently; re-read it`);
+    throw error;
+  }
+}
+
+/**
+ * Validates (and completes with defaults on create) a record's custom fields against the tenant's
+ * registry. With no definitions the map stays free-form; once a tenant defines fields, unknown keys
+ * are refused. Removed fields may not be written. Errors carry `body.customFields.<key>` paths.
+ */
+export function applyFieldRegistry(
+  definitions: FieldDefinition[],
+  values: Record<string, unknown>,
+  mode: 'create' | 'update',
+): Record<string, unknown> {
+  if (definitions.length === 0) return values;
+  const byKey = new Map(definitions.map((d) => [d.key, d]));
+  const errors: FieldError[] = [];
+  const out: Record<string, unknown> = { ...values };
+  for (const [key, value] of Object.entries(values)) {
+    const d = byKey.get(key);
+    const path = `body.customFields.${key}`;
+    if (!d) errors.push({ path, message: 'no such custom field (define it in /v1/fields)' });
+    else if (d.status === 'removed') errors.push({ path, message: 'this field was removed' });
+    else if (value !== null) {
+      const problem = checkValue(d, value);
+      if (problem) errors.push({ path, message: problem });
+    }
+  }
+  if (mode === 'create') {
+    for (const d of definitions) {
+      if (d.status !== 'active' || out[d.key] !== undefined) continue;
+      if (d.default !== undefined) out[d.key] = d.default;
+      else if (d.required) errors.push({ path: `body.customFields.${d.key}`, message: 'required' });
+    }
+  } else {
+    for (const d of definitions) {
+      if (d.status === 'active' && d.required && values[d.key] === null) errors.push({ path: `body.customFields.${d.key}`, message: 'required; cannot be cleared' });
+    }
+  }
+  if (errors.length) throw new AppError('validation_failed', 'Custom fields do not match the field registry', { errors });
+  return out;
+}
+
+/** Keys of removed fields: their values are kept in storage but never shown. */
+export function removedFieldKeys(definitions: FieldDefinition[]): string[] {
+  return definitions.filter((d) => d.status === 'removed').map((d) => d.key);
+}
+
+function checkValue(d: FieldDefinition, value: unknown): string | undefined {
+  const { min, max, regex, options } = d.validation;
+  const str = (v: unknown): v is string => typeof v === 'string';
+  switch (d.type) {
+    case 'text':
+    case 'longText': {
+      if (!str(value)) return 'must be a string';
+      if (d.type === 'text' && value.length > 500) return 'at most 500 characters';
+      if (min !== undefined && value.length < min) return `at least ${min} characters`;
+      if (max !== undefined && value.length > max) return `at most ${max} characters`;
+      if (regex !== undefined && !new RegExp(regex).test(value)) return `must match ${regex}`;
+      return undefined;
+    }
+    case 'number':
+    case 'currency': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
+      if (d.type === 'currency' && Math.round(value * 100) !== value * 100) return 'at most 2 decimals';
+      if (min !== undefined && value < min) return `at least ${min}`;
+      if (max !== undefined && value > max) return `at most ${max}`;
+      return undefined;
+    }
+    case 'date':
+      return str(value) && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) ? undefined : 'must be a date (YYYY-MM-DD)';
+    case 'datetime':
+      return z.iso.datetime({ offset: true }).safeParse(value).success ? undefined : 'must be an ISO 8601 date-time';
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
+    case 'enum':
+      return str(value) && options!.includes(value) ? undefined : `must be one of ${options!.join(', ')}`;
+    case 'multiEnum':
+      return Array.isArray(value) && value.every((v) => str(v) && options!.includes(v)) ? undefined : `must be a list of ${options!.join(', ')}`;
+    case 'phone':
+      return str(value) && /^[0-9+()\-.\s]{3,40}$/.test(value) ? undefined : 'must be a phone number';
+    case 'email':
+      return z.email().safeParse(value).success ? undefined : 'must be an email address';
+    case 'url':
+      return z.url({ protocol: /^https?$/ }).safeParse(value).success ? undefined : 'must be an http(s) URL';
+    case 'reference':
+      return str(value) && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(value) ? undefined : 'must be a record id';
+  }
+}
+
+export const ListFieldsQuery = z.strictObject({ objectType: z.enum(OBJECT_TYPES).default('customer') });
+
+/** `{objectType}` and `{key}` path parameters; anything else is a route that does not exist (404). */
+export function fieldPathParams(params: Record<string, string>): { objectType: (typeof OBJECT_TYPES)[number]; key: string } {
+  const objectType = z.enum(OBJECT_TYPES).safeParse(params.objectType);
+  const key = FieldKey.safeParse(params.key);
+  if (!objectType.success || !key.success) throw new AppError('not_found', `No field ${params.objectType}.${params.key}`);
+  return { objectType: objectType.data, key: key.data };
+}
