@@ -6,6 +6,7 @@ import { accessDocs } from './routes/access.docs';
 import { auditDocs } from './routes/audit.docs';
 import { customerDocs } from './routes/customers.docs';
 import { fieldDocs } from './routes/fields.docs';
+import { templateDocs } from './routes/templates.docs';
 import { platformDocs } from './routes/platform.docs';
 import { securityDocs } from './routes/security.docs';
 
@@ -16,7 +17,7 @@ import { securityDocs } from './routes/security.docs';
  * the same document.
  */
 
-const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...fieldDocs, ...accessDocs, ...auditDocs, ...securityDocs };
+const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...fieldDocs, ...templateDocs, ...accessDocs, ...auditDocs, ...securityDocs };
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const registry = new OpenAPIRegistry();

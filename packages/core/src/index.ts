@@ -24,3 +24,5 @@ export { canonicalJson } from './shared/canonical-json';
 export * from './enrichment';
 export * from './normalisation';
 export * from './fields/field-registry';
+export * from './templates/industry-templates';
+export * from './templates/install-template.use-case';

@@ -2,6 +2,7 @@ import { accessEntries } from './entries/access.entries';
 import { auditEntries } from './entries/audit.entries';
 import { customerEntries } from './entries/customers.entries';
 import { fieldEntries } from './entries/fields.entries';
+import { templateEntries } from './entries/templates.entries';
 import { enrichmentEntries } from './entries/enrichment.entries';
 import { platformEntries } from './entries/platform.entries';
 import { securityEntries } from './entries/security.entries';
@@ -12,4 +13,4 @@ import type { ManifestEntry } from './manifest.types';
  * per bounded context under entries/. Adding a use case = one handler under functions/ + one entry;
  * infra, the local server, the OpenAPI document and the manifest tests follow.
  */
-export const manifest: readonly ManifestEntry[] = [...platformEntries, ...customerEntries, ...fieldEntries, ...enrichmentEntries, ...accessEntries, ...auditEntries, ...securityEntries];
+export const manifest: readonly ManifestEntry[] = [...platformEntries, ...customerEntries, ...fieldEntries, ...templateEntries, ...enrichmentEntries, ...accessEntries, ...auditEntries, ...securityEntries];

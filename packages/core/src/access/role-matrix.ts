@@ -57,29 +57,29 @@ const all = (resources: readonly string[], actions: readonly string[]) => resour
 export const DEFAULT_ROLES: Record<(typeof BUILT_IN_ROLES)[number], RoleDefinitionInput> = {
   admin: { permissions: ['*:*'], dataScope: 'tenant', fields: {}, description: 'Everything in the tenant' },
   manager: {
-    permissions: [...all(BUSINESS, ['read', 'create', 'update', 'delete', 'export', 'merge', 'claim']), 'analytics:read', 'org-units:read', 'roles:read', 'fields:read'],
+    permissions: [...all(BUSINESS, ['read', 'create', 'update', 'delete', 'export', 'merge', 'claim']), 'analytics:read', 'org-units:read', 'roles:read', 'fields:read', 'templates:read'],
     dataScope: 'subtree', fields: {}, description: 'Runs a team or region: everything in its org subtree',
   },
   sales: {
-    permissions: ['customers:read', 'customers:create', 'customers:update', 'customers:claim', ...all(['interactions', 'deals', 'tasks', 'notes', 'orders'], ['read', 'create', 'update']), 'org-units:read', 'fields:read'],
+    permissions: ['customers:read', 'customers:create', 'customers:update', 'customers:claim', ...all(['interactions', 'deals', 'tasks', 'notes', 'orders'], ['read', 'create', 'update']), 'org-units:read', 'fields:read', 'templates:read'],
     dataScope: 'subtree', fields: {}, description: 'Sales rep: own org subtree, the public pool, shares',
   },
   service: {
-    permissions: ['customers:read', 'customers:update', ...all(['interactions', 'tasks', 'notes'], ['read', 'create', 'update']), 'org-units:read', 'fields:read'],
+    permissions: ['customers:read', 'customers:update', ...all(['interactions', 'tasks', 'notes'], ['read', 'create', 'update']), 'org-units:read', 'fields:read', 'templates:read'],
     dataScope: 'subtree', fields: { customers: { ownerId: 'read', tags: 'read' } }, description: 'Customer service',
   },
   analyst: {
-    permissions: [...all(BUSINESS, ['read']), 'customers:export', 'analytics:read', 'analytics:create', 'org-units:read', 'fields:read'],
+    permissions: [...all(BUSINESS, ['read']), 'customers:export', 'analytics:read', 'analytics:create', 'org-units:read', 'fields:read', 'templates:read'],
     dataScope: 'tenant',
     fields: { customers: { phones: 'hidden', emails: 'hidden', address: 'hidden' } },
     description: 'Analytics without contact details',
   },
   auditor: {
-    permissions: ['audit:read', 'customers:read', 'roles:read', 'grants:read', 'org-units:read', 'fields:read'],
+    permissions: ['audit:read', 'customers:read', 'roles:read', 'grants:read', 'org-units:read', 'fields:read', 'templates:read'],
     dataScope: 'tenant', fields: {}, description: 'Read-only compliance access, including the audit log',
   },
   partner: {
-    permissions: ['customers:read', 'customers:create', 'customers:update', 'interactions:read', 'interactions:create', 'fields:read'],
+    permissions: ['customers:read', 'customers:create', 'customers:update', 'interactions:read', 'interactions:create', 'fields:read', 'templates:read'],
     dataScope: 'tenant', fields: {}, description: 'Integrations (client-credentials tokens)',
   },
 };
