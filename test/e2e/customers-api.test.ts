@@ -72,8 +72,11 @@ describe('customers API over HTTP', () => {
       { raw: 'call the front desk', e164: null, display: null, type: null, valid: false },
     ]);
     expect(res.body.emails).toEqual([{ address: 'Li.Na@example.com' }]);
-    const patched = await server.call('PATCH', `/v1/customers/${res.body.id}`, { token: acme, body: { phones: [{ number: '+1 650 253 0000' }] }, headers: { 'if-match': '"1"' } });
+    const patched = await server.call('PATCH', `/v1/customers/${res.body.id}`, { token: acme, body: { phones: [{ number: '+1 650 253 0000' }], address: { line1: '沪浦东新区世纪大道100号' } }, headers: { 'if-match': '"1"' } });
     expect(patched.body.phones[0]).toMatchObject({ e164: '+16502530000', valid: true });
+    expect(patched.body.address).toMatchObject({ line1: '沪浦东新区世纪大道100号', division: { province: '上海市', provinceCode: '31', district: '浦东新区' } });
+    const abroad = await create({ kind: 'company', name: 'Abroad', address: { line1: '北京路 1', country: 'DE' } });
+    expect(abroad.body.address).toEqual({ line1: '北京路 1', country: 'DE' }); // positive control: only mainland addresses are parsed
   });
 
   it('maps malformed requests to problem+json with stable codes, never 5xx', async () => {

@@ -1,7 +1,7 @@
 import { TransactionConflictError, type TransactOperation } from '../ports/table-store.port';
 import { assertWritable, type SecuredContext } from '../access/access-policy';
 import { loadSecuritySettings } from '../security/security-settings';
-import { normaliseEmailInputs, normalisePhoneInputs } from './contact-normalisation';
+import { normaliseAddressInput, normaliseEmailInputs, normalisePhoneInputs } from './contact-normalisation';
 import { applyFieldRegistry, loadFieldDefinitions } from '../fields/field-registry';
 import { assertIdempotencyKeyFormat, findReplay, recordResponseOperation, type IdempotentResponse } from '../idempotency/idempotency';
 import {
@@ -51,7 +51,7 @@ export async function createCustomer(
     name: input.name,
     phones: normalisePhoneInputs(input.phones),
     emails: normaliseEmailInputs(input.emails),
-    ...(input.address ? { address: input.address } : {}),
+    ...(input.address ? { address: normaliseAddressInput(input.address) } : {}),
     tags: [...new Set(input.tags)],
     ownerId: input.ownerId !== undefined ? input.ownerId : ctx.principal.kind === 'user' ? ctx.principal.subject : null,
     ...(input.companyId ? { companyId: input.companyId } : {}),

@@ -4,7 +4,7 @@ import {
   actorOf, assertCompanyReference, assertIfMatch, assertOrgPath, customerAuditOperation, hideRemovedFields, openCustomer, requireVisibleCustomer, sealCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
 } from './customer.repository';
 import { writeVersioned } from './write-versioned';
-import { normaliseEmailInputs, normalisePhoneInputs } from './contact-normalisation';
+import { normaliseAddressInput, normaliseEmailInputs, normalisePhoneInputs } from './contact-normalisation';
 import { applyFieldRegistry, loadFieldDefinitions } from '../fields/field-registry';
 import { loadSecuritySettings } from '../security/security-settings';
 import { claimLeaseKey, claimLeaseOperation } from './claim-customer.use-case';
@@ -64,7 +64,7 @@ export function applyPatch(current: Customer, patch: UpdateCustomerInput): Custo
   if (patch.orgPath !== undefined) next.orgPath = patch.orgPath;
   if (patch.address !== undefined) {
     if (patch.address === null) delete next.address;
-    else next.address = patch.address;
+    else next.address = normaliseAddressInput(patch.address);
   }
   if (patch.companyId !== undefined) {
     if (patch.companyId === null) delete next.companyId;
