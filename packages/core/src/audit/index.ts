@@ -3,4 +3,4 @@ export * from './audit.keys';
 export * from './audit-entry';
 export * from './audit-chain';
 
-export { listAudit, verifyAudit, assertAuditReader, AUDIT_READER_ROLES, DEFAULT_AUDIT_WINDOW_DAYS, type AuditDeps } from './read-audit.use-case';
+export { listAudit, verifyAudit, DEFAULT_AUDIT_WINDOW_DAYS, type AuditDeps } from './read-audit.use-case';

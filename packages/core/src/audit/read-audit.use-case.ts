@@ -3,8 +3,8 @@ import { decodeCursor, encodeCursor, queryFingerprint } from '../pagination/curs
 import type { Clock } from '../ports/clock.port';
 import type { IdGenerator } from '../ports/id-generator.port';
 import type { IndexName, TableStore } from '../ports/table-store.port';
-import type { Principal, RequestContext } from '../principal';
-import { auditEntryFrom, toAuditEntry, writeAudit } from './audit-entry';
+import type { RequestContext } from '../principal';
+import { toAuditEntry } from './audit-entry';
 import { verifyAuditChain } from './audit-chain';
 import { AUDIT_INDEXES, auditKeys, dayOf } from './audit.keys';
 import type { AuditEntry, AuditPage, AuditVerification, ListAuditQuery, VerifyAuditQuery } from './audit.schema';
@@ -16,24 +16,8 @@ export interface AuditDeps {
   ids: IdGenerator;
 }
 
-/** Roles that may read and verify the audit log. */
-export const AUDIT_READER_ROLES: readonly string[] = ['auditor', 'admin'];
-
-/**
- * The one place that decides who may read the audit log (to be replaced by the role matrix).
- * Throws `forbidden` (403) for everyone else.
- */
-export function assertAuditReader(principal: Principal): void {
-  if (!principal.roles.some((role) => AUDIT_READER_ROLES.includes(role))) {
-    throw new AppError('forbidden', 'Only auditors and admins may read the audit log');
-  }
-}
-
-/**
- * Who may read the audit log is the role matrix's `audit:read` (checked, and audited on denial, by
- * the runtime kit before this use case runs), so a tenant can give it to a custom role too.
- */
-async function authorize(_deps: AuditDeps, _ctx: RequestContext, _action: string): Promise<void> {}
+// Who may read the audit log is the role matrix's `audit:read`, checked (and audited on denial) by
+// the runtime kit before these use cases run, so a tenant can give it to a custom role too.
 
 /** Index reads per request (residual filters or empty days can make a page come back short). */
 const MAX_ROUNDS = 32;
@@ -55,7 +39,6 @@ interface Plan {
  * `from`/`to` are sort-key bounds on whichever partition is read. Never scans.
  */
 export async function listAudit(deps: AuditDeps, ctx: RequestContext, q: ListAuditQuery): Promise<AuditPage> {
-  await authorize(deps, ctx, 'audit:read');
   const { tenantId } = ctx.principal;
   const fingerprint = queryFingerprint({ resource: q.resource, resourceId: q.resourceId, actor: q.actor, from: q.from, to: q.to });
   const plan = planQuery(tenantId, q);
@@ -123,6 +106,5 @@ function planQuery(tenantId: string, q: ListAuditQuery): Plan {
 
 /** Verifies the caller's tenant's audit hash chain (auditors and admins only). */
 export async function verifyAudit(deps: AuditDeps, ctx: RequestContext, q: VerifyAuditQuery): Promise<AuditVerification> {
-  await authorize(deps, ctx, 'audit:verify');
   return verifyAuditChain(deps.store, ctx.principal.tenantId, { ...(q.fromSeq !== undefined ? { fromSeq: q.fromSeq } : {}), limit: q.limit });
 }
