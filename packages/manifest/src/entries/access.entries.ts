@@ -1,11 +1,8 @@
 import type { ManifestEntry } from '../manifest.types';
+import { jwtRoute, SCOPES } from './route-builder';
 
-const ADMIN = ['crm/admin'];
-
-const route = (name: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, permission: string, table: 'read' | 'read-write', summary: string): ManifestEntry => ({
-  kind: 'http', name, context: 'trust', method, path, entry: `functions/trust/${name}.handler.ts`, table,
-  auth: { type: 'jwt', scopes: ADMIN, permission }, summary,
-});
+const route = (name: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, permission: string, table: 'read' | 'read-write', summary: string): ManifestEntry =>
+  jwtRoute('trust', name, method, path, summary, { context: 'trust', table, scopes: SCOPES.admin, permission });
 
 /** Trust: role matrix, org tree (data domains), expiring grants. */
 export const accessEntries: ManifestEntry[] = [

@@ -1,58 +1,21 @@
 import type { ManifestEntry } from '../manifest.types';
+import { jwtRoute, SCOPES } from './route-builder';
 
-const CUSTOMERS_READ = ['crm/customers.read'];
-const CUSTOMERS_WRITE = ['crm/customers.write'];
+const read = { context: 'customers', table: 'read', scopes: SCOPES.customersRead, permission: 'customers:read', fieldEncryption: true } as const;
+const write = (permission: string) => ({ context: 'customers', table: 'read-write', scopes: SCOPES.customersWrite, permission, fieldEncryption: true }) as const;
 
 /** Customers: companies and contacts. */
 export const customerEntries: ManifestEntry[] = [
-  {
-    kind: 'http', name: 'create-customer', context: 'customers', method: 'POST', path: '/v1/customers',
-    entry: 'functions/customers/create-customer.handler.ts', fieldEncryption: true, table: 'read-write',
-    auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:create' },
-    summary: 'Create a person or company',
-  },
-  {
-    kind: 'http', name: 'list-customers', context: 'customers', method: 'GET', path: '/v1/customers',
-    entry: 'functions/customers/list-customers.handler.ts', fieldEncryption: true, table: 'read',
-    auth: { type: 'jwt', scopes: CUSTOMERS_READ, permission: 'customers:read' },
-    summary: 'List customers (cursor pages; filter by tag, owner, kind, name prefix)',
-  },
-  {
-    kind: 'http', name: 'get-customer', context: 'customers', method: 'GET', path: '/v1/customers/{id}',
-    entry: 'functions/customers/get-customer.handler.ts', fieldEncryption: true, table: 'read',
-    auth: { type: 'jwt', scopes: CUSTOMERS_READ, permission: 'customers:read' },
-    summary: 'Get one customer',
-  },
-  {
-    kind: 'http', name: 'update-customer', context: 'customers', method: 'PATCH', path: '/v1/customers/{id}',
-    entry: 'functions/customers/update-customer.handler.ts', fieldEncryption: true, table: 'read-write',
-    auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:update' },
-    summary: 'Update a customer (JSON merge patch, If-Match required)',
-  },
-  {
-    kind: 'http', name: 'delete-customer', context: 'customers', method: 'DELETE', path: '/v1/customers/{id}',
-    entry: 'functions/customers/delete-customer.handler.ts', table: 'read-write',
-    auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:delete' },
-    summary: 'Soft-delete a customer (restorable)',
-  },
-  {
-    kind: 'http', name: 'restore-customer', context: 'customers', method: 'POST', path: '/v1/customers/{id}/restore',
-    entry: 'functions/customers/restore-customer.handler.ts', fieldEncryption: true, table: 'read-write',
-    auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:delete' },
-    summary: 'Restore a soft-deleted customer',
-  },
-  {
-    kind: 'http', name: 'claim-customer', context: 'customers', method: 'POST', path: '/v1/customers/{id}/claim',
-    entry: 'functions/customers/claim-customer.handler.ts', fieldEncryption: true, table: 'read-write',
-    auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:claim' },
-    summary: 'Claim a customer from the public pool (one winner; others 409)',
-  },
-  {
-    kind: 'http', name: 'release-customer', context: 'customers', method: 'POST', path: '/v1/customers/{id}/release',
-    entry: 'functions/customers/release-customer.handler.ts', fieldEncryption: true, table: 'read-write',
-    auth: { type: 'jwt', scopes: CUSTOMERS_WRITE, permission: 'customers:claim' },
-    summary: 'Return a customer to the public pool',
-  },
+  jwtRoute('customers', 'create-customer', 'POST', '/v1/customers', 'Create a person or company', write('customers:create')),
+  jwtRoute('customers', 'list-customers', 'GET', '/v1/customers', 'List customers (cursor pages; filter by tag, owner, kind, name prefix)', read),
+  jwtRoute('customers', 'get-customer', 'GET', '/v1/customers/{id}', 'Get one customer', read),
+  jwtRoute('customers', 'update-customer', 'PATCH', '/v1/customers/{id}', 'Update a customer (JSON merge patch, If-Match required)', write('customers:update')),
+  // Delete only moves the record to the trash: it never opens sealed fields.
+  jwtRoute('customers', 'delete-customer', 'DELETE', '/v1/customers/{id}', 'Soft-delete a customer (restorable)',
+    { context: 'customers', table: 'read-write', scopes: SCOPES.customersWrite, permission: 'customers:delete' }),
+  jwtRoute('customers', 'restore-customer', 'POST', '/v1/customers/{id}/restore', 'Restore a soft-deleted customer', write('customers:delete')),
+  jwtRoute('customers', 'claim-customer', 'POST', '/v1/customers/{id}/claim', 'Claim a customer from the public pool (one winner; others 409)', write('customers:claim')),
+  jwtRoute('customers', 'release-customer', 'POST', '/v1/customers/{id}/release', 'Return a customer to the public pool', write('customers:claim')),
   {
     kind: 'stream', name: 'return-expired-claims', context: 'customers', entry: 'functions/customers/return-expired-claims.handler.ts',
     table: 'read-write', batchSize: 100, maxBatchingWindowSeconds: 5,

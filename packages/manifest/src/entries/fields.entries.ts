@@ -1,23 +1,12 @@
 import type { ManifestEntry } from '../manifest.types';
+import { jwtRoute, SCOPES } from './route-builder';
+
+const manage = { context: 'customers', table: 'read-write', scopes: SCOPES.admin, permission: 'fields:manage' } as const;
 
 /** Custom-field registry (issue 4): definitions per object type; values live in each record. */
 export const fieldEntries: ManifestEntry[] = [
-  {
-    kind: 'http', name: 'list-fields', context: 'customers', method: 'GET', path: '/v1/fields',
-    entry: 'functions/fields/list-fields.handler.ts', table: 'read',
-    auth: { type: 'jwt', scopes: ['crm/customers.read'], permission: 'fields:read' },
-    summary: 'Custom-field definitions of an object type (active and removed)',
-  },
-  {
-    kind: 'http', name: 'put-field', context: 'customers', method: 'PUT', path: '/v1/fields/{objectType}/{key}',
-    entry: 'functions/fields/put-field.handler.ts', table: 'read-write',
-    auth: { type: 'jwt', scopes: ['crm/admin'], permission: 'fields:manage' },
-    summary: 'Define or change a custom field (If-Match when it exists); never rewrites records',
-  },
-  {
-    kind: 'http', name: 'remove-field', context: 'customers', method: 'DELETE', path: '/v1/fields/{objectType}/{key}',
-    entry: 'functions/fields/remove-field.handler.ts', table: 'read-write',
-    auth: { type: 'jwt', scopes: ['crm/admin'], permission: 'fields:manage' },
-    summary: 'Remove a custom field: values are hidden, not deleted (put it again to restore)',
-  },
+  jwtRoute('fields', 'list-fields', 'GET', '/v1/fields', 'Custom-field definitions of an object type (active and removed)',
+    { context: 'customers', table: 'read', scopes: SCOPES.customersRead, permission: 'fields:read' }),
+  jwtRoute('fields', 'put-field', 'PUT', '/v1/fields/{objectType}/{key}', 'Define or change a custom field (If-Match when it exists); never rewrites records', manage),
+  jwtRoute('fields', 'remove-field', 'DELETE', '/v1/fields/{objectType}/{key}', 'Remove a custom field: values are hidden, not deleted (put it again to restore)', manage),
 ];

@@ -1,17 +1,10 @@
 import type { ManifestEntry } from '../manifest.types';
+import { jwtRoute, SCOPES } from './route-builder';
 
 /** Industry templates (issue 4): custom fields, tags and sensitive fields per line of business. */
 export const templateEntries: ManifestEntry[] = [
-  {
-    kind: 'http', name: 'list-templates', context: 'customers', method: 'GET', path: '/v1/templates',
-    entry: 'functions/templates/list-templates.handler.ts', table: 'none',
-    auth: { type: 'jwt', scopes: ['crm/customers.read'], permission: 'templates:read' },
-    summary: 'Installable industry templates',
-  },
-  {
-    kind: 'http', name: 'install-template', context: 'customers', method: 'POST', path: '/v1/templates/{name}/install',
-    entry: 'functions/templates/install-template.handler.ts', table: 'read-write',
-    auth: { type: 'jwt', scopes: ['crm/admin'], permission: 'templates:manage' },
-    summary: 'Install a template into the tenant (idempotent)',
-  },
+  jwtRoute('templates', 'list-templates', 'GET', '/v1/templates', 'Installable industry templates',
+    { context: 'customers', table: 'none', scopes: SCOPES.customersRead, permission: 'templates:read' }),
+  jwtRoute('templates', 'install-template', 'POST', '/v1/templates/{name}/install', 'Install a template into the tenant (idempotent)',
+    { context: 'customers', table: 'read-write', scopes: SCOPES.admin, permission: 'templates:manage' }),
 ];
