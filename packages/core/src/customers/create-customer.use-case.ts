@@ -1,11 +1,10 @@
 import { TransactionConflictError, type TransactOperation } from '../ports/table-store.port';
 import { assertWritable, type SecuredContext } from '../access/access-policy';
-import { loadSecuritySettings } from '../security/security-settings';
 import { normaliseAddressInput, normaliseEmailInputs, normalisePhoneInputs } from './contact-normalisation';
-import { applyFieldRegistry, loadFieldDefinitions } from '../fields/field-registry';
+import { applyFieldRegistry } from '../fields/field-registry';
 import { assertIdempotencyKeyFormat, findReplay, recordResponseOperation, type IdempotentResponse } from '../idempotency/idempotency';
 import {
-  actorOf, assertCompanyReference, assertOrgPath, customerAuditOperation, openCustomerFor, hideRemovedFields, sealCustomer, tagDiffOperations, toProfileItem, requestHash, type CustomerDeps,
+  actorOf, assertCompanyReference, assertOrgPath, customerAuditOperation, hideRemovedFields, loadCustomerConfig, openForCaller, sealCustomer, tagDiffOperations, toProfileItem, requestHash, type CustomerDeps,
 } from './customer.repository';
 import type { CreateCustomerInput, Customer } from './customer.schema';
 
@@ -40,7 +39,7 @@ export async function createCustomer(
   const orgPath = input.orgPath ?? ctx.principal.orgPath ?? '/';
   if (input.orgPath !== undefined) await assertOrgPath(deps.store, ctx, input.orgPath);
   await assertCompanyReference(deps.store, tenantId, input.kind, input.companyId);
-  const fields = await loadFieldDefinitions(deps.store, tenantId, 'customer');
+  const { security, fields } = await loadCustomerConfig(deps.store, tenantId, { consistent: true });
   const customFields = applyFieldRegistry(fields, input.customFields, 'create') as Customer['customFields'];
 
   const now = deps.clock.now();
@@ -64,7 +63,6 @@ export async function createCustomer(
     updatedBy: actor,
   };
 
-  const security = await loadSecuritySettings(deps.store, tenantId);
   const sealed = await sealCustomer(deps, tenantId, customer, security);
   const operations: TransactOperation[] = [
     { type: 'put', item: toProfileItem(tenantId, sealed), condition: { kind: 'notExists' } },
@@ -88,6 +86,7 @@ export async function createCustomer(
   return { customer: hideRemovedFields(customer, fields), replayed: false };
 }
 
-async function replayed(deps: CustomerDeps, ctx: SecuredContext, stored: Customer): Promise<Customer> {
-  return openCustomerFor(deps, ctx, stored, await loadSecuritySettings(deps.store, ctx.principal.tenantId, { consistent: false }));
+/** A replayed response is presented like any read (sealed fields opened or dropped, removed fields hidden). */
+function replayed(deps: CustomerDeps, ctx: SecuredContext, stored: Customer): Promise<Customer> {
+  return openForCaller(deps, ctx, stored);
 }

@@ -206,13 +206,32 @@ export function sensitivePathsRead(ctx: SecuredContext, c: Customer, settings: L
   });
 }
 
-/** A stored record, opened for the caller with the tenant's current settings and field registry. */
-export async function openForCaller(deps: Pick<CustomerDeps, 'encryptor' | 'store'>, ctx: SecuredContext, stored: Customer): Promise<Customer> {
+/** What shapes every customer read and write of a tenant: its sensitive fields and field registry. */
+export interface CustomerConfig {
+  security: LoadedSecuritySettings;
+  fields: FieldDefinition[];
+}
+
+/**
+ * The tenant's security settings and custom-field registry, read together (two key reads in
+ * parallel). Writes read them consistently, so a change made just before is already applied.
+ */
+export async function loadCustomerConfig(store: TableStore, tenantId: string, options: { consistent?: boolean } = {}): Promise<CustomerConfig> {
   const [security, fields] = await Promise.all([
-    loadSecuritySettings(deps.store, ctx.principal.tenantId, { consistent: false }),
-    loadFieldDefinitions(deps.store, ctx.principal.tenantId, 'customer'),
+    loadSecuritySettings(store, tenantId, { consistent: options.consistent ?? false }),
+    loadFieldDefinitions(store, tenantId, 'customer'),
   ]);
-  return hideRemovedFields(await openCustomerFor(deps, ctx, stored, security), fields);
+  return { security, fields };
+}
+
+/** A stored record as the caller may see it: sealed fields opened or dropped, removed custom fields hidden. */
+export async function presentCustomer(deps: Pick<CustomerDeps, 'encryptor'>, ctx: SecuredContext, stored: Customer, config: CustomerConfig): Promise<Customer> {
+  return hideRemovedFields(await openCustomerFor(deps, ctx, stored, config.security), config.fields);
+}
+
+/** A stored record presented to the caller with the tenant's current configuration. */
+export async function openForCaller(deps: Pick<CustomerDeps, 'encryptor' | 'store'>, ctx: SecuredContext, stored: Customer): Promise<Customer> {
+  return presentCustomer(deps, ctx, stored, await loadCustomerConfig(deps.store, ctx.principal.tenantId));
 }
 
 /** Values of removed custom fields stay stored (restorable) but are never shown. */

@@ -1,7 +1,5 @@
 import type { SecuredContext } from '../access/access-policy';
-import { hideRemovedFields, openCustomerFor, requireVisibleCustomer, sensitivePathsRead, type CustomerDeps } from './customer.repository';
-import { loadFieldDefinitions } from '../fields/field-registry';
-import { loadSecuritySettings } from '../security/security-settings';
+import { loadCustomerConfig, presentCustomer, requireVisibleCustomer, sensitivePathsRead, type CustomerDeps } from './customer.repository';
 import { auditEntryFrom, writeAudit } from '../audit/audit-entry';
 import type { Customer } from './customer.schema';
 
@@ -17,11 +15,11 @@ export async function getCustomer(
   options: { includeDeleted?: boolean } = {},
 ): Promise<Customer> {
   const stored = await requireVisibleCustomer(deps.store, ctx, id, options);
-  const security = await loadSecuritySettings(deps.store, ctx.principal.tenantId, { consistent: false });
-  const read = sensitivePathsRead(ctx, stored, security);
+  const config = await loadCustomerConfig(deps.store, ctx.principal.tenantId);
+  const read = sensitivePathsRead(ctx, stored, config.security);
   if (read.length > 0) {
     // Reading a sensitive field is itself an audited event.
     await writeAudit(deps.store, auditEntryFrom(ctx, { action: 'customers:read-sensitive', resource: 'customer', resourceId: id, detail: { fields: read } }, deps.clock, deps.ids));
   }
-  return hideRemovedFields(await openCustomerFor(deps, ctx, stored, security), await loadFieldDefinitions(deps.store, ctx.principal.tenantId, 'customer'));
+  return presentCustomer(deps, ctx, stored, config);
 }

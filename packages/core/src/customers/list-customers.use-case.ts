@@ -3,9 +3,7 @@ import type { IndexName, Item, QueryInput, TableStore } from '../ports/table-sto
 import type { SecuredContext } from '../access/access-policy';
 import { canSeeRecord, orgKey } from '../access/data-scope';
 import { belongsToTenant, customerKeys, nameKey } from './customer.keys';
-import { hideRemovedFields, openCustomerFor, toCustomer, type CustomerDeps } from './customer.repository';
-import { loadFieldDefinitions } from '../fields/field-registry';
-import { loadSecuritySettings } from '../security/security-settings';
+import { loadCustomerConfig, presentCustomer, toCustomer, type CustomerDeps } from './customer.repository';
 import type { Customer, CustomerPage, ListCustomersQuery } from './customer.schema';
 
 /** Index reads per request when residual filters reject items (bounds the cost of a page). */
@@ -28,13 +26,9 @@ interface Plan {
  * No request ever scans the tenant.
  */
 export async function listCustomers(deps: Pick<CustomerDeps, 'store' | 'encryptor'>, ctx: SecuredContext, q: ListCustomersQuery): Promise<CustomerPage> {
-  const [page, security, fields] = await Promise.all([
-    listStoredCustomers(deps, ctx, q),
-    loadSecuritySettings(deps.store, ctx.principal.tenantId, { consistent: false }),
-    loadFieldDefinitions(deps.store, ctx.principal.tenantId, 'customer'),
-  ]);
-  if (security.decryptFields.length === 0 && fields.length === 0) return page;
-  return { ...page, items: await Promise.all(page.items.map(async (c) => hideRemovedFields(await openCustomerFor(deps, ctx, c, security), fields))) };
+  const [page, config] = await Promise.all([listStoredCustomers(deps, ctx, q), loadCustomerConfig(deps.store, ctx.principal.tenantId)]);
+  if (config.security.decryptFields.length === 0 && config.fields.length === 0) return page;
+  return { ...page, items: await Promise.all(page.items.map((c) => presentCustomer(deps, ctx, c, config))) };
 }
 
 async function listStoredCustomers(

@@ -1,12 +1,11 @@
 import { AppError } from '../errors';
 import { assertWritable, type SecuredContext } from '../access/access-policy';
 import {
-  actorOf, assertCompanyReference, assertIfMatch, assertOrgPath, customerAuditOperation, hideRemovedFields, openCustomer, requireVisibleCustomer, sealCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
+  actorOf, assertCompanyReference, assertIfMatch, assertOrgPath, customerAuditOperation, hideRemovedFields, loadCustomerConfig, openCustomer, requireVisibleCustomer, sealCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
 } from './customer.repository';
 import { writeVersioned } from './write-versioned';
 import { normaliseAddressInput, normaliseEmailInputs, normalisePhoneInputs } from './contact-normalisation';
-import { applyFieldRegistry, loadFieldDefinitions } from '../fields/field-registry';
-import { loadSecuritySettings } from '../security/security-settings';
+import { applyFieldRegistry } from '../fields/field-registry';
 import { claimLeaseKey, claimLeaseOperation } from './claim-customer.use-case';
 import type { Customer, UpdateCustomerInput } from './customer.schema';
 
@@ -28,7 +27,7 @@ export async function updateCustomer(
   assertIfMatch(ifMatch, current);
   if (patch.orgPath !== undefined) await assertOrgPath(deps.store, ctx, patch.orgPath);
 
-  const [security, fields] = await Promise.all([loadSecuritySettings(deps.store, tenantId), loadFieldDefinitions(deps.store, tenantId, 'customer')]);
+  const { security, fields } = await loadCustomerConfig(deps.store, tenantId, { consistent: true });
   if (patch.customFields) applyFieldRegistry(fields, patch.customFields, 'update');
   const plain = await openCustomer(deps, tenantId, current, security);
   const next = applyPatch(plain, patch);
