@@ -14,7 +14,6 @@ import {
   type Principal,
   type RequestContext,
   type TableStore,
-  type WriteOptions,
 } from '@crm/core';
 
 const folder = mkdtempSync(join(tmpdir(), 'crm-security-settings-'));

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalBlobStore } from '@crm/adapters/local-blob';
-import { auditEntryFrom, auditKeys, toAuditItem, writeAudit, type AuditEntry, type BlobStore, type RequestContext } from '@crm/core';
+import { auditEntryFrom, auditKeys, toAuditItem, writeAudit, type AuditEntry, type RequestContext } from '@crm/core';
 import { getContainer, ulidGenerator } from '@crm/runtime';
 import { startTestServer, type TestServer } from '../support/test-server';
 

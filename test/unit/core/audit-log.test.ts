@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { SqliteTableStore, openSqliteDatabase } from '@crm/adapters/sqlite';
 import {
   AppError, auditEntryFrom, auditIndexAttributes, auditKeys, auditPutOperation, diffChanges, listAudit, ListAuditQuery, toAuditEntry,
-  verifyAudit, VerifyAuditQuery, writeAudit, type AuditDeps, type AuditEntry, type Clock, type RequestContext,
+  writeAudit, type AuditDeps, type AuditEntry, type Clock, type RequestContext,
 } from '@crm/core';
 import { ulidGenerator } from '@crm/runtime';
 
