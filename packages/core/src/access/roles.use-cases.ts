@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { assertIfMatchVersion } from '../shared/etag';
 import type { TableStore } from '../ports/table-store.port';
 import type { Clock } from '../ports/clock.port';
 import { TransactionConflictError } from '../ports/table-store.port';
@@ -38,9 +39,7 @@ export async function putRole(
   const roles = await loadRoleDefinitions(deps.store, ctx.principal.tenantId);
   const current = roles.get(name);
   const currentVersion = current?.version ?? 0;
-  if (ifMatch !== undefined && ifMatch.replace(/^W\//, '') !== `"${currentVersion}"` && ifMatch !== '*') {
-    throw new AppError('precondition_failed', `The role is at version ${currentVersion}`, { currentEtag: `"${currentVersion}"` });
-  }
+  if (ifMatch !== undefined) assertIfMatchVersion(ifMatch, currentVersion, `Role ${name}`);
   const now = deps.clock.now().toISOString();
   const role: RoleDefinition = {
     name,

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../shared/canonical-json';
+import { assertIfMatchVersion } from '../shared/etag';
+export { etagOf } from '../shared/etag';
 import type { Clock } from '../ports/clock.port';
 import type { IdGenerator } from '../ports/id-generator.port';
 import type { Item, TableStore, TransactOperation } from '../ports/table-store.port';
@@ -123,24 +125,9 @@ export function actorOf(principal: Principal): string {
   return principal.kind === 'client' ? `client:${principal.subject}` : principal.subject;
 }
 
-/** Strong entity tag of a record version, as used in ETag / If-Match. */
-export function etagOf(version: number): string {
-  return `"${version}"`;
-}
-
-/**
- * Checks an If-Match header against the current version. `*` matches any existing record.
- * Throws precondition_failed (412) with the current ETag when stale.
- */
+/** Checks an If-Match header against the customer's current version (412 with the current ETag when stale). */
 export function assertIfMatch(ifMatch: string, current: Customer): void {
-  const tags = ifMatch.split(',').map((t) => t.trim());
-  if (tags.includes('*')) return;
-  const wanted = tags.map((t) => t.replace(/^W\//, ''));
-  if (!wanted.includes(etagOf(current.version))) {
-    throw new AppError('precondition_failed', `The customer is at version ${current.version}; re-read it and retry`, {
-      currentEtag: etagOf(current.version),
-    });
-  }
+  assertIfMatchVersion(ifMatch, current.version, 'The customer');
 }
 
 /** Canonical hash of a request body, to tell an idempotent retry from a different request. */

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { AppError, type FieldError } from '../errors';
+import { assertIfMatchVersion } from '../shared/etag';
 import type { Clock } from '../ports/clock.port';
 import type { IdGenerator } from '../ports/id-generator.port';
 import { TransactionConflictError, type Item, type TableStore } from '../ports/table-store.port';
@@ -95,9 +96,7 @@ export async function putFieldDefinition(
   const current = await deps.store.get(fieldKey(tenantId, objectType, key), { consistent: true });
   const currentVersion = (current?.version as number | undefined) ?? 0;
   if (current && ifMatch === undefined) throw new AppError('precondition_required', `Field ${key} exists; send If-Match with its version`);
-  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch.replace(/^W\//, '') !== `"${currentVersion}"`) {
-    throw new AppError('precondition_failed', `Field ${key} is at version ${currentVersion}`, { currentEtag: `"${currentVersion}"` });
-  }
+  if (ifMatch !== undefined) assertIfMatchVersion(ifMatch, currentVersion, `Field ${key}`);
   if (current && current.type !== input.type && current.status === 'active') {
     throw new AppError('conflict', `The type of field ${key} cannot change (${String(current.type)} → ${input.type}); add a new field instead`);
   }

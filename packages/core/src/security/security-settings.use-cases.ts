@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { assertIfMatchVersion } from '../shared/etag';
 import type { Clock } from '../ports/clock.port';
 import { TransactionConflictError, type TableStore } from '../ports/table-store.port';
 import type { IdGenerator } from '../ports/id-generator.port';
@@ -55,7 +56,7 @@ export async function putSecuritySettings(
   if (!ifMatch) throw new AppError('precondition_required', 'Send the ETag you read as If-Match');
   const { tenantId } = ctx.principal;
   const current = await loadSecuritySettings(deps.store, tenantId);
-  assertSettingsIfMatch(ifMatch, current.version);
+  assertIfMatchVersion(ifMatch, current.version, 'The security settings');
 
   const next: LoadedSecuritySettings = {
     sensitiveFields: input.sensitiveFields,
@@ -87,12 +88,4 @@ export async function putSecuritySettings(
     throw error;
   }
   return toSecuritySettings(next);
-}
-
-function assertSettingsIfMatch(ifMatch: string, version: number): void {
-  const tags = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
-  if (tags.includes('*') || tags.includes(securitySettingsEtag(version))) return;
-  throw new AppError('precondition_failed', `The security settings are at version ${version}; re-read them and retry`, {
-    currentEtag: securitySettingsEtag(version),
-  });
 }
