@@ -26,3 +26,4 @@ export * from './normalisation';
 export * from './fields/field-registry';
 export * from './templates/industry-templates';
 export * from './templates/install-template.use-case';
+export * from './duplicates/duplicate.types';

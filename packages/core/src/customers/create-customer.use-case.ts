@@ -7,6 +7,7 @@ import {
   actorOf, assertCompanyReference, assertOrgPath, customerAuditOperation, hideRemovedFields, loadCustomerConfig, openForCaller, sealCustomer, tagDiffOperations, toProfileItem, requestHash, type CustomerDeps,
 } from './customer.repository';
 import type { CreateCustomerInput, Customer } from './customer.schema';
+import type { DuplicateCandidate, DuplicatePolicy } from '../duplicates/duplicate.types';
 
 const IDEMPOTENCY_SCOPE = 'create-customer';
 
@@ -14,6 +15,8 @@ export interface CreateCustomerResult {
   customer: Customer;
   /** True when this answers a retried request with the stored response of the first one. */
   replayed: boolean;
+  /** Existing customers this one resembles (policy `warn`; empty under `allow`). */
+  duplicates: DuplicateCandidate[];
 }
 
 /**
@@ -24,7 +27,7 @@ export async function createCustomer(
   deps: CustomerDeps,
   ctx: SecuredContext,
   input: CreateCustomerInput,
-  options: { idempotencyKey?: string; rawBody?: unknown } = {},
+  options: { idempotencyKey?: string; rawBody?: unknown; duplicatePolicy?: DuplicatePolicy } = {},
 ): Promise<CreateCustomerResult> {
   const { tenantId } = ctx.principal;
   const idem = options.idempotencyKey;
@@ -32,7 +35,7 @@ export async function createCustomer(
   if (idem) {
     assertIdempotencyKeyFormat(idem);
     const replay = await findReplay<Customer>(deps.store, tenantId, IDEMPOTENCY_SCOPE, idem, hash);
-    if (replay) return { customer: await replayed(deps, ctx, replay.body), replayed: true };
+    if (replay) return { customer: await replayed(deps, ctx, replay.body), replayed: true, duplicates: [] };
   }
 
   assertWritable(ctx.access, 'customers', (options.rawBody ?? input) as Record<string, unknown>);
@@ -79,11 +82,11 @@ export async function createCustomer(
     // A concurrent request with the same key won the race: answer with its response.
     if (idem && error instanceof TransactionConflictError && error.failedIndexes.includes(operations.length - 1)) {
       const replay = await findReplay<Customer>(deps.store, tenantId, IDEMPOTENCY_SCOPE, idem, hash);
-      if (replay) return { customer: await replayed(deps, ctx, replay.body), replayed: true };
+      if (replay) return { customer: await replayed(deps, ctx, replay.body), replayed: true, duplicates: [] };
     }
     throw error;
   }
-  return { customer: hideRemovedFields(customer, fields), replayed: false };
+  return { customer: hideRemovedFields(customer, fields), replayed: false, duplicates: [] };
 }
 
 /** A replayed response is presented like any read (sealed fields opened or dropped, removed fields hidden). */
