@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SqliteTableStore, openSqliteDatabase } from '@crm/adapters/sqlite';
-import { normalisePhoneInputs, systemClock, tagDiffOperations, toProfileItem, type Customer, type TransactOperation } from '@crm/core';
+import { normalisePhoneInputs, systemClock, derivedItemOperations, toProfileItem, type Customer, type TransactOperation } from '@crm/core';
 import { loadOrCreateSigningKey, mintAccessToken } from '@crm/local-runtime';
 import { ulidGenerator } from '@crm/runtime';
 
@@ -103,7 +103,7 @@ async function seed(dataDir: string, size: number): Promise<string[]> {
       id: ids.next(), ...body, phones: normalisePhoneInputs(body.phones), orgPath: '/', version: 1, createdAt: now, updatedAt: now, createdBy: 'seed', updatedBy: 'seed',
     };
     out.push(customer.id);
-    batch.push({ type: 'put', item: toProfileItem(TENANT, customer) }, ...tagDiffOperations(TENANT, undefined, customer));
+    batch.push({ type: 'put', item: toProfileItem(TENANT, customer) }, ...derivedItemOperations(TENANT, undefined, customer, []));
     if (batch.length >= 90) {
       await store.transact(batch);
       batch = [];

@@ -8,7 +8,8 @@ export const handler = httpRoute({
   body: CreateCustomerInput,
   async handle({ ctx, body, rawBody, headers, container }) {
     const idempotencyKey = headers['idempotency-key'];
-    const { customer, replayed } = await createCustomer(container, ctx, body, { rawBody, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
-    return customerResponse(ctx.access, 201, customer, { location: `/v1/customers/${customer.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
+    const overrideDuplicates = headers['x-duplicate-override'] === 'true';
+    const { customer, replayed, duplicates } = await createCustomer(container, ctx, body, { rawBody, overrideDuplicates, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
+    return customerResponse(ctx.access, 201, customer, { location: `/v1/customers/${customer.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) }, duplicates);
   },
 });

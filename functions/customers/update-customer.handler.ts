@@ -7,6 +7,8 @@ export const handler = httpRoute({
   permission: 'customers:update',
   body: UpdateCustomerInput,
   async handle({ ctx, params, body, headers, container }) {
-    return customerResponse(ctx.access, 200, await updateCustomer(container, ctx, customerIdParam(params), body, headers['if-match']));
+    const overrideDuplicates = headers['x-duplicate-override'] === 'true';
+    const { customer, duplicates } = await updateCustomer(container, ctx, customerIdParam(params), body, headers['if-match'], { overrideDuplicates });
+    return customerResponse(ctx.access, 200, customer, {}, duplicates);
   },
 });

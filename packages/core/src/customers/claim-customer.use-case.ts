@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import { TransactionConflictError, type TransactOperation } from '../ports/table-store.port';
 import type { SecuredContext } from '../access/access-policy';
-import { actorOf, customerAuditOperation, loadCustomer, openForCaller, requireVisibleCustomer, tagDiffOperations, toProfileItem, type CustomerDeps } from './customer.repository';
+import { actorOf, customerAuditOperation, loadCustomer, openForCaller, requireVisibleCustomer, toProfileItem, type CustomerDeps } from './customer.repository';
 import type { RequestContext } from '../principal';
 import type { Customer } from './customer.schema';
 
@@ -66,7 +66,6 @@ export async function claimCustomer(deps: CustomerDeps, ctx: SecuredContext, id:
       condition: counter ? { kind: 'equals', attribute: 'count', value: used } : { kind: 'notExists' },
     },
     claimLeaseOperation(tenantId, claimed, now),
-    ...tagDiffOperations(tenantId, current, claimed),
     customerAuditOperation(deps, ctx, 'customers:claim', current, claimed, { detail: { quotaUsed: used + 1, quota } }),
   ];
   try {
@@ -97,7 +96,6 @@ export async function releaseCustomer(deps: CustomerDeps, ctx: SecuredContext, i
     await deps.store.transact([
       { type: 'put', item: toProfileItem(tenantId, released), condition: { kind: 'equals', attribute: 'version', value: current.version } },
       { type: 'delete', key: claimLeaseKey(tenantId, id) },
-      ...tagDiffOperations(tenantId, current, released),
       customerAuditOperation(deps, ctx, 'customers:release', current, released),
     ]);
   } catch (error) {
@@ -125,7 +123,6 @@ export async function returnExpiredClaim(deps: CustomerDeps, lease: { tenantId: 
   try {
     await deps.store.transact([
       { type: 'put', item: toProfileItem(lease.tenantId, released), condition: { kind: 'equals', attribute: 'version', value: current.version } },
-      ...tagDiffOperations(lease.tenantId, current, released),
       customerAuditOperation(deps, systemContext(lease.tenantId, 'system:claim-protection'), 'customers:release', current, released, { detail: { reason: 'protection period ended' } }),
     ]);
   } catch (error) {

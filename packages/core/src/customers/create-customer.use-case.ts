@@ -4,8 +4,10 @@ import { normaliseAddressInput, normaliseEmailInputs, normalisePhoneInputs } fro
 import { applyFieldRegistry } from '../fields/field-registry';
 import { assertIdempotencyKeyFormat, findReplay, recordResponseOperation, type IdempotentResponse } from '../idempotency/idempotency';
 import {
-  actorOf, assertCompanyReference, assertOrgPath, customerAuditOperation, hideRemovedFields, loadCustomerConfig, openForCaller, sealCustomer, tagDiffOperations, toProfileItem, requestHash, type CustomerDeps,
+  actorOf, assertCompanyReference, assertOrgPath, customerAuditOperation, hideRemovedFields, loadCustomerWriteConfig, openForCaller, sealCustomer, toProfileItem, requestHash, type CustomerDeps,
 } from './customer.repository';
+import { assertTransactionSize, derivedItemOperations, rethrowUniqueViolation } from './derived-items';
+import { checkDuplicates, duplicateOverrideDetail } from '../duplicates/duplicate-check';
 import type { CreateCustomerInput, Customer } from './customer.schema';
 import type { DuplicateCandidate, DuplicatePolicy } from '../duplicates/duplicate.types';
 
@@ -27,7 +29,7 @@ export async function createCustomer(
   deps: CustomerDeps,
   ctx: SecuredContext,
   input: CreateCustomerInput,
-  options: { idempotencyKey?: string; rawBody?: unknown; duplicatePolicy?: DuplicatePolicy } = {},
+  options: { idempotencyKey?: string; rawBody?: unknown; duplicatePolicy?: DuplicatePolicy; overrideDuplicates?: boolean } = {},
 ): Promise<CreateCustomerResult> {
   const { tenantId } = ctx.principal;
   const idem = options.idempotencyKey;
@@ -42,7 +44,7 @@ export async function createCustomer(
   const orgPath = input.orgPath ?? ctx.principal.orgPath ?? '/';
   if (input.orgPath !== undefined) await assertOrgPath(deps.store, ctx, input.orgPath);
   await assertCompanyReference(deps.store, tenantId, input.kind, input.companyId);
-  const { security, fields } = await loadCustomerConfig(deps.store, tenantId, { consistent: true });
+  const { security, fields, settings } = await loadCustomerWriteConfig(deps.store, tenantId);
   const customFields = applyFieldRegistry(fields, input.customFields, 'create') as Customer['customFields'];
 
   const now = deps.clock.now();
@@ -51,7 +53,7 @@ export async function createCustomer(
     id: deps.ids.next(),
     kind: input.kind,
     name: input.name,
-    phones: normalisePhoneInputs(input.phones),
+    phones: normalisePhoneInputs(input.phones, settings.defaultPhoneRegion),
     emails: normaliseEmailInputs(input.emails),
     ...(input.address ? { address: normaliseAddressInput(input.address) } : {}),
     tags: [...new Set(input.tags)],
@@ -66,15 +68,19 @@ export async function createCustomer(
     updatedBy: actor,
   };
 
+  const check = await checkDuplicates(deps.store, ctx, customer, options.duplicatePolicy ?? settings.duplicatePolicy, { override: options.overrideDuplicates ?? false });
+  const detail = duplicateOverrideDetail(check);
+
   const sealed = await sealCustomer(deps, tenantId, customer, security);
   const operations: TransactOperation[] = [
     { type: 'put', item: toProfileItem(tenantId, sealed), condition: { kind: 'notExists' } },
-    ...tagDiffOperations(tenantId, undefined, customer),
-    customerAuditOperation(deps, ctx, 'customers:create', undefined, customer, { sensitive: security.sensitiveFields }),
+    ...derivedItemOperations(tenantId, undefined, customer, fields),
+    customerAuditOperation(deps, ctx, 'customers:create', undefined, customer, { sensitive: security.sensitiveFields, ...(detail ? { detail } : {}) }),
   ];
   // The stored response is sealed too: idempotency records never hold sensitive values in clear.
   const response: IdempotentResponse<Customer> = { status: 201, body: sealed };
   if (idem) operations.push(recordResponseOperation(tenantId, IDEMPOTENCY_SCOPE, idem, hash, response, now));
+  assertTransactionSize(operations);
 
   try {
     await deps.store.transact(operations);
@@ -84,9 +90,9 @@ export async function createCustomer(
       const replay = await findReplay<Customer>(deps.store, tenantId, IDEMPOTENCY_SCOPE, idem, hash);
       if (replay) return { customer: await replayed(deps, ctx, replay.body), replayed: true, duplicates: [] };
     }
-    throw error;
+    rethrowUniqueViolation(error, operations);
   }
-  return { customer: hideRemovedFields(customer, fields), replayed: false, duplicates: [] };
+  return { customer: hideRemovedFields(customer, fields), replayed: false, duplicates: check.duplicates };
 }
 
 /** A replayed response is presented like any read (sealed fields opened or dropped, removed fields hidden). */

@@ -13,6 +13,7 @@ import { fieldAccess } from '../access/access-policy';
 import type { FieldEncryptor } from '../ports/field-encryptor.port';
 import { maskFields, openFields, sealFields } from '../security/sensitive-fields';
 import { loadSecuritySettings, type LoadedSecuritySettings } from '../security/security-settings';
+import { loadCustomerSettings, type CustomerSettings } from '../settings/customer-settings';
 import { loadFieldDefinitions, removedFieldKeys, type FieldDefinition } from '../fields/field-registry';
 import { accessKeys } from '../access/access.keys';
 import type { SecuredContext } from '../access/access-policy';
@@ -30,7 +31,7 @@ export interface CustomerDeps {
 
 const RECORD_FIELDS = [
   'id', 'kind', 'name', 'phones', 'emails', 'address', 'tags', 'ownerId', 'companyId', 'orgPath', 'customFields', 'claimedAt', 'enrichment',
-  'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'deletedAt', 'deletedBy',
+  'mergedInto', 'mergedAt', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'deletedAt', 'deletedBy',
 ] as const satisfies readonly (keyof Customer)[];
 
 /** Stored profile item for a customer record (keys + index attributes + the record itself). */
@@ -63,21 +64,6 @@ export function tagItems(tenantId: string, c: Customer): Item[] {
   }));
 }
 
-/**
- * Transaction operations that move tag items from `before` to `after` (only the difference, so a
- * simple field edit costs one write).
- */
-export function tagDiffOperations(tenantId: string, before: Customer | undefined, after: Customer): TransactOperation[] {
-  const oldItems = before ? tagItems(tenantId, before) : [];
-  const newItems = tagItems(tenantId, after);
-  const id = (i: { pk: string; sk: string }) => `${i.pk}\u0000${i.sk}`;
-  const oldIds = new Set(oldItems.map(id));
-  const newIds = new Set(newItems.map(id));
-  return [
-    ...oldItems.filter((i) => !newIds.has(id(i))).map((i): TransactOperation => ({ type: 'delete', key: { pk: i.pk, sk: i.sk } })),
-    ...newItems.filter((i) => !oldIds.has(id(i))).map((i): TransactOperation => ({ type: 'put', item: i })),
-  ];
-}
 
 /** Loads a profile with a strongly consistent read; undefined when absent. */
 export async function loadCustomer(store: TableStore, tenantId: string, id: string): Promise<Customer | undefined> {
@@ -199,6 +185,11 @@ export interface CustomerConfig {
   fields: FieldDefinition[];
 }
 
+/** What a write needs besides: the tenant's data-quality settings (duplicate policy, phone region). */
+export interface CustomerWriteConfig extends CustomerConfig {
+  settings: CustomerSettings;
+}
+
 /**
  * The tenant's security settings and custom-field registry, read together (two key reads in
  * parallel). Writes read them consistently, so a change made just before is already applied.
@@ -209,6 +200,12 @@ export async function loadCustomerConfig(store: TableStore, tenantId: string, op
     loadFieldDefinitions(store, tenantId, 'customer'),
   ]);
   return { security, fields };
+}
+
+/** The configuration a write applies, read consistently (a change made just before already counts). */
+export async function loadCustomerWriteConfig(store: TableStore, tenantId: string): Promise<CustomerWriteConfig> {
+  const [config, settings] = await Promise.all([loadCustomerConfig(store, tenantId, { consistent: true }), loadCustomerSettings(store, tenantId)]);
+  return { ...config, settings };
 }
 
 /** A stored record as the caller may see it: sealed fields opened or dropped, removed custom fields hidden. */

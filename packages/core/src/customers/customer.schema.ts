@@ -135,6 +135,9 @@ export const Customer = z.object({
   updatedBy: z.string(),
   deletedAt: z.iso.datetime().optional(),
   deletedBy: z.string().optional(),
+  /** Set when this record was merged into another one: reads answer with that survivor. */
+  mergedInto: RecordId.optional(),
+  mergedAt: z.iso.datetime().optional(),
 });
 export type Customer = z.infer<typeof Customer>;
 

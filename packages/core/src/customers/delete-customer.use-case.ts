@@ -1,8 +1,9 @@
 import { AppError } from '../errors';
 import type { SecuredContext } from '../access/access-policy';
 import {
-  actorOf, assertIfMatch, customerAuditOperation, openForCaller, requireVisibleCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
+  actorOf, assertIfMatch, customerAuditOperation, loadCustomerConfig, openCustomer, openForCaller, requireVisibleCustomer, toProfileItem, type CustomerDeps,
 } from './customer.repository';
+import { derivedItemOperations } from './derived-items';
 import { writeVersioned } from './write-versioned';
 import type { Customer } from './customer.schema';
 
@@ -17,9 +18,11 @@ export async function deleteCustomer(deps: CustomerDeps, ctx: SecuredContext, id
   const now = deps.clock.now().toISOString();
   const actor = actorOf(ctx.principal);
   const deleted: Customer = { ...current, version: current.version + 1, updatedAt: now, updatedBy: actor, deletedAt: now, deletedBy: actor };
+  const { security, fields } = await loadCustomerConfig(deps.store, tenantId, { consistent: true });
+  const plain = await openCustomer(deps, tenantId, current, security);
   await writeVersioned(deps.store, tenantId, current, [
     { type: 'put', item: toProfileItem(tenantId, deleted) },
-    ...tagDiffOperations(tenantId, current, deleted),
+    ...derivedItemOperations(tenantId, plain, { ...plain, deletedAt: now }, fields),
     customerAuditOperation(deps, ctx, 'customers:delete', current, deleted, { keepBefore: true }),
   ]);
   return deleted;
@@ -32,9 +35,11 @@ export async function restoreCustomer(deps: CustomerDeps, ctx: SecuredContext, i
   if (!current.deletedAt) throw new AppError('not_deleted', `Customer ${id} is not deleted`);
   const { deletedAt: _deletedAt, deletedBy: _deletedBy, ...rest } = current;
   const restored: Customer = { ...rest, version: current.version + 1, updatedAt: deps.clock.now().toISOString(), updatedBy: actorOf(ctx.principal) };
+  const { security, fields } = await loadCustomerConfig(deps.store, tenantId, { consistent: true });
+  const plain = await openCustomer(deps, tenantId, restored, security);
   await writeVersioned(deps.store, tenantId, current, [
     { type: 'put', item: toProfileItem(tenantId, restored) },
-    ...tagDiffOperations(tenantId, current, restored),
+    ...derivedItemOperations(tenantId, undefined, plain, fields),
     customerAuditOperation(deps, ctx, 'customers:restore', current, restored),
   ]);
   return openForCaller(deps, ctx, restored);

@@ -8,3 +8,4 @@ export { deleteCustomer, restoreCustomer } from './delete-customer.use-case';
 export { listCustomers } from './list-customers.use-case';
 export { claimCustomer, releaseCustomer, returnExpiredClaim, claimLeaseKey, DEFAULT_DAILY_CLAIM_QUOTA, DEFAULT_PROTECTION_DAYS } from './claim-customer.use-case';
 export { normalisePhoneInputs, normaliseEmailInputs, DEFAULT_PHONE_REGION } from './contact-normalisation';
+export { derivedItems, derivedItemOperations, assertTransactionSize, rethrowUniqueViolation, type DerivedItem } from './derived-items';

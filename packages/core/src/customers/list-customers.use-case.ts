@@ -1,20 +1,42 @@
+import * as z from 'zod';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../pagination/cursor';
+import { AppError } from '../errors';
+import { customFieldFilterOf, planCustomFieldFilter, type CustomFieldFilter } from '../fields/field-filter';
 import type { IndexName, Item, QueryInput, TableStore } from '../ports/table-store.port';
 import type { SecuredContext } from '../access/access-policy';
 import { canSeeRecord, orgKey } from '../access/data-scope';
 import { belongsToTenant, customerKeys, nameKey } from './customer.keys';
-import { loadCustomerConfig, presentCustomer, toCustomer, type CustomerDeps } from './customer.repository';
-import type { Customer, CustomerPage, ListCustomersQuery } from './customer.schema';
+import { loadCustomerConfig, presentCustomer, toCustomer, type CustomerConfig, type CustomerDeps } from './customer.repository';
+import { ListCustomersQuery, type Customer, type CustomerPage } from './customer.schema';
+
+/** A list request: the standard filters plus at most one custom-field filter. */
+export type ListCustomersRequest = ListCustomersQuery & { customField?: CustomFieldFilter };
+
+const STANDARD_PARAMS = new Set(Object.keys(ListCustomersQuery.shape));
+
+/**
+ * Query schema of `GET /v1/customers`: ListCustomersQuery plus `cf.<key>=<value>` (equality) or
+ * `cf.<key>.gte=`/`cf.<key>.lte=` (range on number, currency, date, datetime fields) for one
+ * filterable custom field. Values are checked against the field's type by the use case, which
+ * knows the tenant's registry; anything else stays an unknown parameter (400).
+ */
+export const ListCustomersRequestQuery = ListCustomersQuery.catchall(z.string().max(500)).transform((q, ctx): ListCustomersRequest => {
+  const { filter, issues } = customFieldFilterOf(q, STANDARD_PARAMS);
+  for (const issue of issues) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+  const out: Record<string, unknown> = {};
+  for (const name of STANDARD_PARAMS) if (q[name] !== undefined) out[name] = q[name];
+  return { ...(out as ListCustomersQuery), ...(filter ? { customField: filter } : {}) };
+});
 
 /** Index reads per request when residual filters reject items (bounds the cost of a page). */
 const MAX_ROUNDS = 5;
 
 interface Plan {
   query: Omit<QueryInput, 'limit' | 'startAfter'>;
-  /** Tag partitions hold membership items that point at profiles. */
+  /** Tag and custom-field partitions hold index items that point at profiles (resolved by BatchGet). */
   viaTag: boolean;
-  /** Filters the chosen index does not already apply. */
-  residual: (c: Customer) => boolean;
+  /** Filters the chosen index does not already apply (and, for index items, whether the item is current). */
+  residual: (c: Customer, entry: Item) => boolean;
 }
 
 /**
@@ -25,8 +47,9 @@ interface Plan {
  * Callers without tenant scope list their org subtree (gsi5 prefix) or their own customers (gsi2).
  * No request ever scans the tenant.
  */
-export async function listCustomers(deps: Pick<CustomerDeps, 'store' | 'encryptor'>, ctx: SecuredContext, q: ListCustomersQuery): Promise<CustomerPage> {
-  const [page, config] = await Promise.all([listStoredCustomers(deps, ctx, q), loadCustomerConfig(deps.store, ctx.principal.tenantId)]);
+export async function listCustomers(deps: Pick<CustomerDeps, 'store' | 'encryptor'>, ctx: SecuredContext, q: ListCustomersRequest): Promise<CustomerPage> {
+  const configRead = loadCustomerConfig(deps.store, ctx.principal.tenantId);
+  const [page, config] = await Promise.all([listStoredCustomers(deps, ctx, q, configRead), configRead]);
   if (config.security.decryptFields.length === 0 && config.fields.length === 0) return page;
   return { ...page, items: await Promise.all(page.items.map((c) => presentCustomer(deps, ctx, c, config))) };
 }
@@ -34,13 +57,14 @@ export async function listCustomers(deps: Pick<CustomerDeps, 'store' | 'encrypto
 async function listStoredCustomers(
   deps: Pick<CustomerDeps, 'store'>,
   ctx: SecuredContext,
-  q: ListCustomersQuery,
+  q: ListCustomersRequest,
+  configRead: Promise<CustomerConfig>,
 ): Promise<CustomerPage> {
   const { tenantId } = ctx.principal;
-  const filters = { tag: q.tag, ownerId: q.ownerId, kind: q.kind, companyId: q.companyId, namePrefix: q.namePrefix, deleted: q.deleted, pool: q.pool };
+  const filters = { tag: q.tag, ownerId: q.ownerId, kind: q.kind, companyId: q.companyId, namePrefix: q.namePrefix, deleted: q.deleted, pool: q.pool, ...(q.customField ? { cf: q.customField } : {}) };
   const fingerprint = queryFingerprint(filters);
   let startAfter = q.after ? decodeCursor(q.after, tenantId, fingerprint, (v) => belongsToTenant(tenantId, v)) : undefined;
-  const plan = planQuery(ctx, q);
+  const plan = q.customField ? planCustomFieldQuery(ctx, q, q.customField, (await configRead).fields) : planQuery(ctx, q);
 
   const items: Customer[] = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -48,7 +72,7 @@ async function listStoredCustomers(
     const profiles = plan.viaTag ? await resolveTagItems(deps.store, page.items) : page.items.map((i) => ({ entry: i, customer: toCustomer(i) }));
     for (let i = 0; i < profiles.length; i++) {
       const { entry, customer } = profiles[i]!;
-      if (!customer || !plan.residual(customer)) continue;
+      if (!customer || !plan.residual(customer, entry)) continue;
       items.push(customer);
       if (items.length === q.limit) {
         const more = i < profiles.length - 1 || page.lastKey !== undefined;
@@ -96,6 +120,34 @@ function planQuery(ctx: SecuredContext, q: ListCustomersQuery): Plan {
   }
   // Own scope (or no org unit): the caller's own customers.
   return { query: withName({ index: 'gsi2' as const, partition: customerKeys.byOwner(tenantId, ctx.principal.subject) }), viaTag: false, residual: residual(none) };
+}
+
+/**
+ * A custom-field filter reads the field's index partition (equality: `<nameKey>#<id>` order, so a
+ * name prefix narrows the key; range: value order) and re-checks every other filter, the data
+ * domain and the entry itself against the record (docs/data-model.md, "Custom-field indexes").
+ */
+function planCustomFieldQuery(ctx: SecuredContext, q: ListCustomersQuery, filter: CustomFieldFilter, definitions: CustomerConfig['fields']): Plan {
+  if (q.deleted || q.pool) {
+    const param = q.deleted ? 'deleted' : 'pool';
+    throw new AppError('validation_failed', `Custom-field filters cannot be combined with ${param}=true`, { errors: [{ path: `query.${param}`, message: 'not combinable with cf.* filters' }] });
+  }
+  const prefix = q.namePrefix ? nameKey(q.namePrefix) : undefined;
+  const cf = planCustomFieldFilter(ctx.principal.tenantId, definitions, filter, prefix);
+  const { access } = ctx;
+  return {
+    query: cf.query,
+    viaTag: true,
+    residual: (c, entry) =>
+      !c.deletedAt &&
+      canSeeRecord(access, 'customer', c) &&
+      (!prefix || nameKey(c.name).startsWith(prefix)) &&
+      (q.ownerId === undefined || c.ownerId === q.ownerId) &&
+      (q.kind === undefined || c.kind === q.kind) &&
+      (q.companyId === undefined || c.companyId === q.companyId) &&
+      (q.tag === undefined || c.tags.includes(q.tag)) &&
+      cf.matches(entry, c),
+  };
 }
 
 async function resolveTagItems(store: TableStore, tagItems: Item[]): Promise<Array<{ entry: Item; customer?: Customer }>> {

@@ -1,8 +1,13 @@
 import { AppError } from '../errors';
 import { assertWritable, type SecuredContext } from '../access/access-policy';
 import {
-  actorOf, assertCompanyReference, assertIfMatch, assertOrgPath, customerAuditOperation, hideRemovedFields, loadCustomerConfig, openCustomer, requireVisibleCustomer, sealCustomer, tagDiffOperations, toProfileItem, type CustomerDeps,
+  actorOf, assertCompanyReference, assertIfMatch, assertOrgPath, customerAuditOperation, hideRemovedFields, loadCustomerWriteConfig, openCustomer, requireVisibleCustomer, sealCustomer, toProfileItem, type CustomerDeps,
 } from './customer.repository';
+import { derivedItemOperations } from './derived-items';
+import { checkDuplicates, duplicateOverrideDetail, type DuplicateCheck } from '../duplicates/duplicate-check';
+import { blockingKeys } from '../duplicates/duplicate-keys';
+import type { DuplicateCandidate, DuplicatePolicy } from '../duplicates/duplicate.types';
+import type { CountryCode } from 'libphonenumber-js';
 import { writeVersioned } from './write-versioned';
 import { normaliseAddressInput, normaliseEmailInputs, normalisePhoneInputs } from './contact-normalisation';
 import { applyFieldRegistry } from '../fields/field-registry';
@@ -19,7 +24,8 @@ export async function updateCustomer(
   id: string,
   patch: UpdateCustomerInput,
   ifMatch: string | undefined,
-): Promise<Customer> {
+  options: { overrideDuplicates?: boolean } = {},
+): Promise<{ customer: Customer; duplicates: DuplicateCandidate[] }> {
   if (!ifMatch) throw new AppError('precondition_required', 'Send the ETag you read as If-Match');
   const { tenantId } = ctx.principal;
   const current = await requireVisibleCustomer(deps.store, ctx, id);
@@ -27,15 +33,17 @@ export async function updateCustomer(
   assertIfMatch(ifMatch, current);
   if (patch.orgPath !== undefined) await assertOrgPath(deps.store, ctx, patch.orgPath);
 
-  const { security, fields } = await loadCustomerConfig(deps.store, tenantId, { consistent: true });
+  const { security, fields, settings } = await loadCustomerWriteConfig(deps.store, tenantId);
   if (patch.customFields) applyFieldRegistry(fields, patch.customFields, 'update');
   const plain = await openCustomer(deps, tenantId, current, security);
-  const next = applyPatch(plain, patch);
+  const next = applyPatch(plain, patch, settings.defaultPhoneRegion);
   if (patch.companyId !== undefined && patch.companyId !== null) {
     await assertCompanyReference(deps.store, tenantId, current.kind, patch.companyId);
   }
   const now = deps.clock.now().toISOString();
   const updated: Customer = { ...next, version: current.version + 1, updatedAt: now, updatedBy: actorOf(ctx.principal) };
+  const check = await checkNewMatches(deps, ctx, plain, updated, settings.duplicatePolicy, options.overrideDuplicates ?? false);
+  const detail = duplicateOverrideDetail(check);
 
   // Touching a claimed customer renews its protection period; giving it to someone else ends the claim.
   const lease = updated.claimedAt && updated.ownerId === ctx.principal.subject ? [claimLeaseOperation(tenantId, updated, deps.clock.now())]
@@ -43,17 +51,24 @@ export async function updateCustomer(
   await writeVersioned(deps.store, tenantId, current, [
     { type: 'put', item: toProfileItem(tenantId, await sealCustomer(deps, tenantId, updated, security)) },
     ...lease,
-    ...tagDiffOperations(tenantId, current, updated),
-    customerAuditOperation(deps, ctx, 'customers:update', plain, updated, { sensitive: security.sensitiveFields }),
+    ...derivedItemOperations(tenantId, plain, updated, fields),
+    customerAuditOperation(deps, ctx, 'customers:update', plain, updated, { sensitive: security.sensitiveFields, ...(detail ? { detail } : {}) }),
   ]);
-  return hideRemovedFields(updated, fields);
+  return { customer: hideRemovedFields(updated, fields), duplicates: check.duplicates };
+}
+
+/** Only a change that adds a blocking key (new phone, email, name…) can create a new duplicate. */
+async function checkNewMatches(deps: CustomerDeps, ctx: SecuredContext, before: Customer, after: Customer, policy: DuplicatePolicy, override: boolean): Promise<DuplicateCheck> {
+  const had = new Set(blockingKeys(before).map((k) => `${k.type}:${k.value}`));
+  if (blockingKeys(after).every((k) => had.has(`${k.type}:${k.value}`))) return { duplicates: [], overridden: false };
+  return checkDuplicates(deps.store, ctx, after, policy, { override, excludeIds: [after.id] });
 }
 
 /** RFC 7396 merge of the patch into the record (customFields merge per key; null clears). */
-export function applyPatch(current: Customer, patch: UpdateCustomerInput): Customer {
+export function applyPatch(current: Customer, patch: UpdateCustomerInput, phoneRegion?: CountryCode): Customer {
   const next: Customer = { ...current };
   if (patch.name !== undefined) next.name = patch.name;
-  if (patch.phones !== undefined) next.phones = normalisePhoneInputs(patch.phones ?? []);
+  if (patch.phones !== undefined) next.phones = normalisePhoneInputs(patch.phones ?? [], phoneRegion);
   if (patch.emails !== undefined) next.emails = normaliseEmailInputs(patch.emails ?? []);
   if (patch.tags !== undefined) next.tags = [...new Set(patch.tags ?? [])];
   if (patch.ownerId !== undefined) {

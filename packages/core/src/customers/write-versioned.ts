@@ -1,6 +1,7 @@
 import { AppError, notFound } from '../errors';
 import { TransactionConflictError, type TableStore, type TransactOperation } from '../ports/table-store.port';
 import { etagOf, loadCustomer } from './customer.repository';
+import { assertTransactionSize, rethrowUniqueViolation } from './derived-items';
 import type { Customer } from './customer.schema';
 
 /**
@@ -15,6 +16,7 @@ export async function writeVersioned(
   operations: [TransactOperation & { type: 'put' }, ...TransactOperation[]],
 ): Promise<void> {
   operations[0].condition = { kind: 'equals', attribute: 'version', value: read.version };
+  assertTransactionSize(operations);
   try {
     await store.transact(operations);
   } catch (error) {
@@ -25,6 +27,6 @@ export async function writeVersioned(
         currentEtag: etagOf(now.version),
       });
     }
-    throw error;
+    rethrowUniqueViolation(error, operations);
   }
 }
