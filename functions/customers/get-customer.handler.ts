@@ -7,6 +7,9 @@ export const handler = httpRoute({
   permission: 'customers:read',
   query: GetCustomerQuery,
   async handle({ ctx, params, query, container }) {
-    return customerResponse(ctx.access, 200, await getCustomer(container, ctx, customerIdParam(params), query));
+    const id = customerIdParam(params);
+    const customer = await getCustomer(container, ctx, id, query);
+    // A merged id answers with its survivor; Content-Location names the record's current URL.
+    return customerResponse(ctx.access, 200, customer, customer.id !== id ? { 'content-location': `/v1/customers/${customer.id}` } : {});
   },
 });

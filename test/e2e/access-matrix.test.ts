@@ -43,18 +43,22 @@ describe('isolation matrix over every id route', () => {
     expect((await call('DELETE', `/v1/customers/${deleted.id}`, eastManager)).status).toBe(204);
     const grant = (await call('POST', '/v1/grants', admin, { grantee: { type: 'user', id: 'east-rep' }, permission: 'customers:export', until: new Date(Date.now() + 86_400_000).toISOString() })).body;
     const leaf = (await call('POST', '/v1/org-units', admin, { key: 'leaf', name: 'Leaf', parentId: east.id })).body;
+    const twinA = (await call('POST', '/v1/customers', eastRep, { kind: 'company', name: 'East Twin' })).body;
+    const twinB = (await call('POST', '/v1/customers', eastRep, { kind: 'company', name: 'East Twin Ltd' })).body;
+    const merge = (await call('POST', '/v1/customers/merge', eastManager, { survivorId: twinA.id, mergeIds: [twinB.id] })).body;
+    expect((await call('GET', `/v1/merges/${merge.mergeId}`, eastManager)).status).toBe(200);
 
     // Positive controls: the owning team sees its records.
     expect((await call('GET', `/v1/customers/${live.id}`, eastManager)).status).toBe(200);
     expect((await call('GET', `/v1/customers/${deleted.id}?includeDeleted=true`, eastManager)).status).toBe(200);
     expect((await call('GET', `/v1/org-units/${leaf.id}`, admin)).status).toBe(200);
 
-    const targets = { customer: [live.id, deleted.id], 'org-unit': [leaf.id], grant: [grant.id] } as const;
+    const targets = { customer: [live.id, deleted.id], 'org-unit': [leaf.id], grant: [grant.id], merge: [merge.mergeId] } as const;
     for (const route of idRoutes) {
       const sample = crossTenantSamples[route.name]!;
       const target = sample.target ?? 'customer';
       // Another team only matters for records in data domains (customers); org units and grants are tenant configuration.
-      const intruders: Array<[string, string]> = target === 'customer' ? [['other tenant', otherTenant], ['other team', westManager]] : [['other tenant', otherTenant]];
+      const intruders: Array<[string, string]> = target === 'customer' || target === 'merge' ? [['other tenant', otherTenant], ['other team', westManager]] : [['other tenant', otherTenant]];
       for (const [who, token] of intruders) {
         for (const id of targets[target]) {
           const res = await server.call(route.method, `${route.path.replace('{id}', id)}${sample.query ?? ''}`, {
@@ -78,6 +82,6 @@ describe('isolation matrix over every id route', () => {
       }
     }
     const eastList = await call('GET', '/v1/customers', eastManager);
-    expect(eastList.body.items.map((c: { name: string }) => c.name)).toEqual(['East Secret']);
+    expect(eastList.body.items.map((c: { name: string }) => c.name)).toEqual(['East Secret', 'East Twin']);
   });
 });

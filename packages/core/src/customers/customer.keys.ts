@@ -49,11 +49,13 @@ export const customerKeys = {
   tagPartition: (tenantId: string, tag: string) => `${tenantPrefix(tenantId)}#TAG#${tag}`,
 };
 
-/** Index attributes of a customer profile item; soft-deleted customers only stay in the trash list. */
+/** Index attributes of a customer profile item; soft-deleted customers only stay in the trash list, merged ones in none. */
 export function customerIndexAttributes(
   tenantId: string,
-  c: { id: string; name: string; kind: string; ownerId: string | null; companyId?: string; orgPath?: string; deletedAt?: string },
+  c: { id: string; name: string; kind: string; ownerId: string | null; companyId?: string; orgPath?: string; deletedAt?: string; mergedInto?: string },
 ): Partial<Item> {
+  // A merged record is in no list at all (its survivor is); it stays readable by id (redirect).
+  if (c.mergedInto) return {};
   const sk = customerKeys.listSortKey(c.name, c.id);
   if (c.deletedAt) return { gsi1pk: customerKeys.tenantList(tenantId, true), gsi1sk: sk };
   return {

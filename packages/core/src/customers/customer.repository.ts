@@ -54,7 +54,7 @@ export function toCustomer(item: Item): Customer {
 
 /** Tag membership items of a live customer. */
 export function tagItems(tenantId: string, c: Customer): Item[] {
-  if (c.deletedAt) return [];
+  if (c.deletedAt || c.mergedInto) return [];
   return c.tags.map((tag) => ({
     ...customerKeys.tag(tenantId, tag, c.name, c.id),
     entity: 'customer-tag',
@@ -75,11 +75,18 @@ export async function loadCustomer(store: TableStore, tenantId: string, id: stri
  * Loads a customer the caller may see, or throws 404 — a record outside the caller's data domain is
  * indistinguishable from one that does not exist. Deleted ones only when asked for.
  */
-export async function requireVisibleCustomer(store: TableStore, ctx: SecuredContext, id: string, options: { includeDeleted?: boolean } = {}): Promise<Customer> {
-  const c = await loadCustomer(store, ctx.principal.tenantId, id);
+export async function requireVisibleCustomer(store: TableStore, ctx: SecuredContext, id: string, options: { includeDeleted?: boolean; followMerged?: boolean } = {}): Promise<Customer> {
+  let c = await loadCustomer(store, ctx.principal.tenantId, id);
+  // A merged record answers reads with its survivor (a chain of merges is followed a few hops).
+  for (let hops = 0; c?.mergedInto && options.followMerged && hops < MAX_MERGE_HOPS; hops += 1) {
+    c = await loadCustomer(store, ctx.principal.tenantId, c.mergedInto);
+  }
   if (!c || (c.deletedAt && !options.includeDeleted) || !canSeeRecord(ctx.access, 'customer', c)) throw notFound(`Customer ${id}`);
+  if (c.mergedInto) throw new AppError('customer_merged', `Customer ${id} was merged into ${c.mergedInto}; use that record`, { survivorId: c.mergedInto });
   return c;
 }
+
+const MAX_MERGE_HOPS = 5;
 
 /** Validates the owning org unit a caller asks for: inside its subtree, and an existing unit. */
 export async function assertOrgPath(store: TableStore, ctx: SecuredContext, orgPath: string): Promise<void> {

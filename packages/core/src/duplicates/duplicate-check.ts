@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import type { TableStore } from '../ports/table-store.port';
-import type { SecuredContext } from '../access/access-policy';
+import { can, type SecuredContext } from '../access/access-policy';
 import { findDuplicates } from './find-duplicates';
 import type { BlockingSource } from './duplicate-keys';
 import type { DuplicateCandidate, DuplicatePolicy } from './duplicate.types';
@@ -25,6 +25,9 @@ export async function checkDuplicates(
   options: { override?: boolean; excludeIds?: readonly string[] } = {},
 ): Promise<DuplicateCheck> {
   if (policy === 'allow') return { duplicates: [], overridden: false };
+  if (options.override && !can(ctx.access, 'customers:merge')) {
+    throw new AppError('forbidden', 'Overriding the duplicate policy needs the customers:merge permission');
+  }
   const found = await findDuplicates(store, ctx, record, options.excludeIds ? { excludeIds: options.excludeIds } : {});
   const any = found.visible.length + found.hidden > 0;
   if (policy === 'block' && any && !options.override) {

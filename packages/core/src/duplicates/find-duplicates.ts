@@ -88,7 +88,8 @@ export async function findDuplicates(
     // in a concurrent read; the profile is the truth.
     if (!p || p.deletedAt || p.mergedInto || p.kind !== record.kind) continue;
     let { score, rule } = s;
-    const matchedOn: string[] = [...s.hit.matched];
+    // A pinyin match says nothing more when the names are equal anyway.
+    const matchedOn: string[] = [...s.hit.matched].filter((t) => !(t === 'namePinyin' && s.hit.matched.has('name')));
     if (record.kind === 'person' && s.hit.matched.has('name') && record.companyId && p.companyId === record.companyId) {
       score = 1 - (1 - score) * (1 - SAME_COMPANY.weight);
       matchedOn.push('companyId');

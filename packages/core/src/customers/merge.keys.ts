@@ -1,0 +1,14 @@
+import type { ItemKey } from '../ports/table-store.port';
+
+/**
+ * A merge's item collection `T#<t>#MERGE#<mergeId>`: the record (`MERGE`), the before-images of
+ * every record involved (`BEFORE#<customerId>`), the index-item operations to apply and to undo
+ * (`OPS#apply#<n>`, `OPS#undo#<n>`) and the contacts moved to the survivor (`MOVED#<customerId>`).
+ */
+export const mergeKeys = {
+  partition: (tenantId: string, mergeId: string) => `T#${tenantId}#MERGE#${mergeId}`,
+  record: (tenantId: string, mergeId: string): ItemKey => ({ pk: mergeKeys.partition(tenantId, mergeId), sk: 'MERGE' }),
+  before: (tenantId: string, mergeId: string, customerId: string): ItemKey => ({ pk: mergeKeys.partition(tenantId, mergeId), sk: `BEFORE#${customerId}` }),
+  ops: (tenantId: string, mergeId: string, phase: 'apply' | 'undo', n: number): ItemKey => ({ pk: mergeKeys.partition(tenantId, mergeId), sk: `OPS#${phase}#${String(n).padStart(4, '0')}` }),
+  moved: (tenantId: string, mergeId: string, customerId: string): ItemKey => ({ pk: mergeKeys.partition(tenantId, mergeId), sk: `MOVED#${customerId}` }),
+};
