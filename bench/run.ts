@@ -6,7 +6,9 @@ export {};
 
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   customers: () => import('./customers.bench'),
+  import: () => import('./import.bench'),
   normalise: () => import('./normalise.bench'),
+  dedupe: () => import('./dedupe.bench'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -47,18 +47,20 @@ describe('isolation matrix over every id route', () => {
     const twinB = (await call('POST', '/v1/customers', eastRep, { kind: 'company', name: 'East Twin Ltd' })).body;
     const merge = (await call('POST', '/v1/customers/merge', eastManager, { survivorId: twinA.id, mergeIds: [twinB.id] })).body;
     expect((await call('GET', `/v1/merges/${merge.mergeId}`, eastManager)).status).toBe(200);
+    const scan = (await call('POST', '/v1/duplicates/scan', eastManager)).body;
+    expect((await call('GET', `/v1/duplicates/scan/${scan.id}`, eastManager)).status).toBe(200);
 
     // Positive controls: the owning team sees its records.
     expect((await call('GET', `/v1/customers/${live.id}`, eastManager)).status).toBe(200);
     expect((await call('GET', `/v1/customers/${deleted.id}?includeDeleted=true`, eastManager)).status).toBe(200);
     expect((await call('GET', `/v1/org-units/${leaf.id}`, admin)).status).toBe(200);
 
-    const targets = { customer: [live.id, deleted.id], 'org-unit': [leaf.id], grant: [grant.id], merge: [merge.mergeId] } as const;
+    const targets = { customer: [live.id, deleted.id], 'org-unit': [leaf.id], grant: [grant.id], merge: [merge.mergeId], 'duplicate-scan': [scan.id] } as const;
     for (const route of idRoutes) {
       const sample = crossTenantSamples[route.name]!;
       const target = sample.target ?? 'customer';
       // Another team only matters for records in data domains (customers); org units and grants are tenant configuration.
-      const intruders: Array<[string, string]> = target === 'customer' || target === 'merge' ? [['other tenant', otherTenant], ['other team', westManager]] : [['other tenant', otherTenant]];
+      const intruders: Array<[string, string]> = target === 'customer' || target === 'merge' || target === 'duplicate-scan' ? [['other tenant', otherTenant], ['other team', westManager]] : [['other tenant', otherTenant]];
       for (const [who, token] of intruders) {
         for (const id of targets[target]) {
           const res = await server.call(route.method, `${route.path.replace('{id}', id)}${sample.query ?? ''}`, {

@@ -149,3 +149,35 @@ describe('merge and undo', () => {
     expect((await other('POST', `/v1/merges/${mergeId}/undo`)).status).toBe(404);
   });
 });
+
+describe('batch duplicate scan', () => {
+  it('finds existing groups across the tenant as a background job with progress, pages of groups and nothing from other tenants', async () => {
+    const call = await as('scan-co');
+    await call('PUT', '/v1/settings/customers', { duplicatePolicy: 'allow', defaultPhoneRegion: 'CN' }, { 'if-match': '"0"' });
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i += 1) ids.push((await call('POST', '/v1/customers', { kind: 'person', name: `Person ${i}`, phones: [{ number: `1380013${String(8000 + (i % 10)).padStart(4, '0')}` }] })).body.id);
+    await call('POST', '/v1/customers', { kind: 'company', name: 'Lonely Co' });
+    const other = await as('scan-other');
+    await other('POST', '/v1/customers', { kind: 'person', name: 'Elsewhere', phones: [{ number: '13800138000' }] });
+
+    const started = await call('POST', '/v1/duplicates/scan');
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ kind: 'duplicate-scan', status: 'queued' });
+    await server.drain();
+    const done = await call('GET', `/v1/duplicates/scan/${started.body.id}`);
+    expect(done.body).toMatchObject({ status: 'succeeded', progress: { processed: 31 }, result: { scanned: 31, groups: 10 } });
+
+    const first = await call('GET', `/v1/duplicates/scan/${started.body.id}/groups?limit=4`);
+    const second = await call('GET', `/v1/duplicates/scan/${started.body.id}/groups?limit=50&after=${encodeURIComponent(first.body.next)}`);
+    const groups = [...first.body.items, ...second.body.items];
+    expect(groups).toHaveLength(10);
+    // Customers i, i+10, i+20 share a phone: each group is anchored at its smallest id with the other two.
+    for (const g of groups) {
+      expect(g.members).toHaveLength(2);
+      expect(g.members.every((m: { id: string; rule: string }) => m.id > g.anchor.id && m.rule === 'same-mobile')).toBe(true);
+    }
+    expect(new Set(groups.flatMap((g) => [g.anchor.id, ...g.members.map((m: { id: string }) => m.id)]))).toEqual(new Set(ids));
+    // Only its creator sees a scan.
+    expect((await other('GET', `/v1/duplicates/scan/${started.body.id}`)).status).toBe(404);
+  });
+});

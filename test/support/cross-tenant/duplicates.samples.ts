@@ -5,4 +5,6 @@ export const duplicateSamples: Record<string, CrossTenantSample> = {
   'list-customer-duplicates': {},
   'get-merge': { target: 'merge' },
   'undo-merge': { target: 'merge' },
+  'get-duplicate-scan': { target: 'duplicate-scan' },
+  'list-duplicate-groups': { target: 'duplicate-scan' },
 };

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { normalisedPhoneSchema, parsedAddressSchema } from '../normalisation/normalisation.schema';
+import { geocodedLocationSchema, normalisedPhoneSchema, parsedAddressSchema } from '../normalisation/normalisation.schema';
 import { CustomerEnrichment } from '../enrichment/customer-enrichment.schema';
 
 /**
@@ -117,8 +117,11 @@ export const Customer = z.object({
   /** Normalised phones: E.164, type and display form (CN fixed lines as "010-12345678"); invalid ones kept and flagged. */
   phones: z.array(normalisedPhoneSchema.extend({ label: z.enum(PHONE_LABELS).optional() })),
   emails: z.array(z.object({ address: z.string(), label: z.enum(EMAIL_LABELS).optional() })),
-  /** As given, plus `division`: the Chinese administrative division (with codes) parsed from it. */
-  address: Address.extend({ division: parsedAddressSchema.omit({ raw: true, detail: true }).optional() }).optional(),
+  /**
+   * As given, plus `division`: the Chinese administrative division (with codes) parsed from it, and
+   * `location`: coordinates added after the write by the geocode-customer consumer (read-only).
+   */
+  address: Address.extend({ division: parsedAddressSchema.omit({ raw: true, detail: true }).optional(), location: geocodedLocationSchema.optional() }).optional(),
   tags: z.array(z.string()),
   ownerId: z.string().nullable(),
   companyId: RecordId.optional(),
