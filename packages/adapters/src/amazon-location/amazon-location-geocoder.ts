@@ -48,7 +48,7 @@ export function precisionOf(place: Place): GeocodePrecision | undefined {
 export class AmazonLocationGeocoder implements Geocoder {
   constructor(private readonly options: AmazonLocationGeocoderOptions) {}
 
-  async geocode(address: string): Promise<GeocodeResult | undefined> {
+  async geocode(address: string, options: { signal?: AbortSignal } = {}): Promise<GeocodeResult | undefined> {
     const text = address.trim();
     if (!text) return undefined;
     const out = await this.options.client.send(
@@ -59,6 +59,7 @@ export class AmazonLocationGeocoder implements Geocoder {
         ...(this.options.filterCountries ? { FilterCountries: this.options.filterCountries } : {}),
         ...(this.options.language ? { Language: this.options.language } : {}),
       }),
+      options.signal ? { abortSignal: options.signal } : {},
     );
     const place = out.Results?.[0]?.Place;
     const point = place?.Geometry?.Point;

@@ -1,13 +1,12 @@
-import {
-  CircuitState, ConsecutiveBreaker, ExponentialBackoff, TaskCancelledError, TimeoutStrategy, circuitBreaker, handleAll, handleWhen,
-  isBrokenCircuitError, retry, timeout, wrap,
-} from 'cockatiel';
 import { nameKey } from '../customers/customer.keys';
 import type { Clock } from '../ports/clock.port';
 import { CompanyRecord, type CompanyQuery, type CompanyRegistry } from '../ports/company-registry.port';
 import { ConditionFailedError, type ItemKey, type TableStore } from '../ports/table-store.port';
 import { isValidCreditCode, normalizeCreditCode } from './credit-code';
 import { enrichmentKeys } from './enrichment.keys';
+import { createResilientCall, failureReasonOf, type CircuitStateName } from '../shared/resilient-call';
+
+export type { CircuitStateName } from '../shared/resilient-call';
 
 /**
  * What `enrich` answers. It never rejects: enrichment is a nice-to-have and must not fail (or
@@ -62,8 +61,6 @@ export interface CompanyEnrichmentDeps {
   logger?: EnrichmentLogger;
 }
 
-export type CircuitStateName = 'closed' | 'open' | 'half_open' | 'isolated';
-
 export interface CompanyEnrichment {
   /** Looks the company up through cache → budget → resilient registry call. Never rejects. */
   enrich(tenantId: string, query: CompanyQuery): Promise<EnrichmentOutcome>;
@@ -104,25 +101,8 @@ export function createCompanyEnrichment(deps: CompanyEnrichmentDeps, options: Co
     return typeof b === 'function' ? b(tenantId) : b;
   };
 
-  const halfOpenAfterMs = options.halfOpenAfterMs ?? 30_000;
-  const breaker = circuitBreaker(handleAll, { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5) });
-  // cockatiel reports Open until the next execute() moves it to HalfOpen, so remember when it broke
-  // (cockatiel measures with Date.now() as well) to know whether a call would be let through.
-  let openedAt = 0;
-  breaker.onBreak(() => {
-    openedAt = Date.now();
-  });
-  const circuitRefuses = () =>
-    breaker.state === CircuitState.Isolated || (breaker.state === CircuitState.Open && Date.now() - openedAt < halfOpenAfterMs);
-  const policy = wrap(
-    // An open circuit answers at once; retrying it would only burn the backoff.
-    retry(handleWhen((error) => !isBrokenCircuitError(error)), {
-      maxAttempts: options.retries ?? 2,
-      backoff: new ExponentialBackoff({ initialDelay: options.retryInitialDelayMs ?? 200, maxDelay: options.retryMaxDelayMs ?? 2_000 }),
-    }),
-    breaker,
-    timeout(options.attemptTimeoutMs ?? 3_000, TimeoutStrategy.Aggressive),
-  );
+  // retry → circuit breaker → per-attempt timeout (shared/resilient-call.ts), one breaker per instance.
+  const resilient = createResilientCall(options);
 
   const warn = (message: string, detail: Record<string, unknown>) => {
     try {
@@ -179,7 +159,7 @@ export function createCompanyEnrichment(deps: CompanyEnrichmentDeps, options: Co
     try {
       const cached = await readCache(cacheKey);
       if (cached) return cached;
-      if (circuitRefuses()) {
+      if (resilient.refusesCalls()) {
         return { status: 'unavailable', reason: 'circuit_open' }; // no budget spent on a call that cannot happen
       }
       const budget = budgetOf(tenantId);
@@ -191,10 +171,9 @@ export function createCompanyEnrichment(deps: CompanyEnrichmentDeps, options: Co
 
     let answer: unknown;
     try {
-      answer = await policy.execute(({ signal }) => deps.registry.lookup(resolved.lookup, { signal }));
+      answer = await resilient.execute((signal) => deps.registry.lookup(resolved.lookup, { signal }));
     } catch (error) {
-      // instanceof, not cockatiel's isTaskCancelledError: in 3.2.1 that helper tests the wrong marker.
-      const reason = isBrokenCircuitError(error) ? 'circuit_open' : error instanceof TaskCancelledError ? 'timeout' : 'error';
+      const reason = failureReasonOf(error);
       warn('company enrichment: registry unavailable', { tenantId, reason, error: describe(error) });
       return { status: 'unavailable', reason };
     }
@@ -226,17 +205,10 @@ export function createCompanyEnrichment(deps: CompanyEnrichmentDeps, options: Co
         .catch((error: unknown) => warn('company enrichment: onSettled failed', { tenantId, error: describe(error) }));
     },
     get circuitState(): CircuitStateName {
-      return CIRCUIT_STATE_NAMES[breaker.state];
+      return resilient.circuitState;
     },
   };
 }
-
-const CIRCUIT_STATE_NAMES: Record<CircuitState, CircuitStateName> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half_open',
-  [CircuitState.Isolated]: 'isolated',
-};
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -46,3 +46,19 @@ export const parsedAddressSchema = z.object({
   detail: z.string(),
   confidence: z.number().min(0).max(1),
 });
+
+/**
+ * Coordinates of an address (longitude/latitude in degrees; Amazon Location answers WGS 84, the
+ * local centroid table GCJ-02 — ADR 0011), added after the write by the `geocode-customer`
+ * change-feed consumer; server-owned and read-only. `precision` says what the point is the centre of
+ * (`exact`: a street address or place); `source` names the geocoder ("local-centroid",
+ * "amazon-location").
+ */
+export const geocodedLocationSchema = z.object({
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+  precision: z.enum(['exact', 'district', 'city', 'province']),
+  source: z.string().min(1).max(64),
+  geocodedAt: z.iso.datetime(),
+});
+export type GeocodedLocation = z.infer<typeof geocodedLocationSchema>;

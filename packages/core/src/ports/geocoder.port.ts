@@ -17,5 +17,6 @@ export interface GeocodeResult {
  * a remote service may throw on transport errors, and callers must not let that block a write.
  */
 export interface Geocoder {
-  geocode(address: string): Promise<GeocodeResult | undefined>;
+  /** `signal` aborts a remote call (the caller's timeout fired); local adapters may ignore it. */
+  geocode(address: string, options?: { signal?: AbortSignal }): Promise<GeocodeResult | undefined>;
 }

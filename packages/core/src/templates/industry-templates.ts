@@ -1,8 +1,9 @@
 import type { FieldDefinitionInput } from '../fields/field-registry';
+import type { WordListInput } from '../compliance/word-lists';
 
 /**
- * Installable industry templates: custom fields, suggested tags and sensitive fields for a line of
- * business. Pipelines, stages and sensitive-word lists join them when those capabilities exist.
+ * Installable industry templates: custom fields, suggested tags, sensitive fields and sensitive-word
+ * lists for a line of business. Pipelines and stages join them when pipelines exist (sales issue).
  */
 export interface IndustryTemplate {
   name: string;
@@ -12,6 +13,11 @@ export interface IndustryTemplate {
   tags: string[];
   /** Custom fields to encrypt at rest (merged into the tenant's security settings). */
   sensitiveFields: string[];
+  /**
+   * Sensitive-word lists where the industry has rules on what may be said (advertising law,
+   * financial and medical advertising rules, professional conduct); installed as `template:<name>`.
+   */
+  wordLists: WordListInput[];
 }
 
 const options = (...values: string[]) => ({ validation: { options: values } });
@@ -27,7 +33,7 @@ export const INDUSTRY_TEMPLATES: readonly IndustryTemplate[] = [
       { key: 'tradeIn', label: 'Trade-in', type: 'boolean' },
       { key: 'vin', label: 'VIN', type: 'text', validation: { regex: '^[A-HJ-NPR-Z0-9]{17}$' } },
     ],
-    tags: ['hot-lead', 'test-drive', 'service-due', 'trade-in'], sensitiveFields: [],
+    tags: ['hot-lead', 'test-drive', 'service-due', 'trade-in'], sensitiveFields: [], wordLists: [],
   },
   {
     name: 'law-firm', title: 'Law firm', description: 'Clients, matters and conflicts',
@@ -38,6 +44,10 @@ export const INDUSTRY_TEMPLATES: readonly IndustryTemplate[] = [
       { key: 'matterNotes', label: 'Matter notes', type: 'longText' },
     ],
     tags: ['retained', 'prospect', 'conflict-pending'], sensitiveFields: ['customFields.matterNotes'],
+    wordLists: [
+      // Lawyers may not promise outcomes or improper influence (律师执业行为规范).
+      { name: 'outcome-promises', action: 'block', words: ['包赢', '稳赢', '保证胜诉', '百分百胜诉', '包打赢官司', '包拿下', '关系搞定', '内部关系', '找关系摆平', '疏通法官'] },
+    ],
   },
   {
     name: 'education-training', title: 'Education / training', description: 'Students, courses and trial lessons',
@@ -49,6 +59,10 @@ export const INDUSTRY_TEMPLATES: readonly IndustryTemplate[] = [
       { key: 'level', label: 'Level', type: 'enum', ...options('beginner', 'intermediate', 'advanced') },
     ],
     tags: ['trial-booked', 'enrolled', 'renewal-due'], sensitiveFields: [],
+    wordLists: [
+      // Education advertising may not promise passing or results (广告法 art. 24).
+      { name: 'guaranteed-results', action: 'block', words: ['包过', '保过', '不过退款', '不过全额退款', '通过率100%', '保证提分', '保证通过', '考前押题', '内部题库', '命题专家押题'] },
+    ],
   },
   {
     name: 'retail-chain', title: 'Retail chain', description: 'Members, stores and loyalty',
@@ -59,6 +73,10 @@ export const INDUSTRY_TEMPLATES: readonly IndustryTemplate[] = [
       { key: 'birthday', label: 'Birthday', type: 'date' },
     ],
     tags: ['member', 'vip', 'lapsed'], sensitiveFields: ['customFields.birthday'],
+    wordLists: [
+      // Absolute claims banned in advertising (广告法 art. 9): flagged for review rather than refused.
+      { name: 'absolute-claims', action: 'flag', words: ['最高级', '最佳', '最低价', '全网最低', '国家级', '世界级', '第一品牌', '顶级', '极品', '史上最'] },
+    ],
   },
   {
     name: 'medical-clinic', title: 'Medical clinic', description: 'Patients, appointments and follow-ups',
@@ -70,6 +88,12 @@ export const INDUSTRY_TEMPLATES: readonly IndustryTemplate[] = [
       { key: 'nextVisit', label: 'Next visit', type: 'date' },
     ],
     tags: ['new-patient', 'follow-up', 'chronic'], sensitiveFields: ['customFields.nationalId', 'customFields.allergies', 'customFields.medicalNotes'],
+    wordLists: [
+      // Patient privacy: masked in outgoing messages.
+      { name: 'patient-privacy', action: 'mask', words: ['病历号', '病案号', '诊断结果', '检验报告', '病史', '艾滋病', 'HIV', '乙肝', '梅毒', '精神疾病', '抑郁症', '不孕不育'] },
+      // Medical advertising may not promise cures or efficacy (广告法 art. 16, 医疗广告管理办法).
+      { name: 'medical-claims', action: 'block', words: ['根治', '包治', '治愈率', '药到病除', '无效退款', '无副作用', '祖传秘方', '保证治愈', '一次见效'] },
+    ],
   },
   {
     name: 'fitness-club', title: 'Fitness club', description: 'Members, trainers and renewals',
@@ -79,7 +103,7 @@ export const INDUSTRY_TEMPLATES: readonly IndustryTemplate[] = [
       { key: 'trainer', label: 'Personal trainer', type: 'text' },
       { key: 'goals', label: 'Goals', type: 'multiEnum', ...options('weight-loss', 'strength', 'endurance', 'rehab') },
     ],
-    tags: ['trial', 'member', 'renewal-due'], sensitiveFields: [],
+    tags: ['trial', 'member', 'renewal-due'], sensitiveFields: [], wordLists: [],
   },
   {
     name: 'financial-advisory', title: 'Financial advisory', description: 'Clients, risk profiles and suitability',
@@ -91,6 +115,12 @@ export const INDUSTRY_TEMPLATES: readonly IndustryTemplate[] = [
       { key: 'reviewDue', label: 'Review due', type: 'date' },
     ],
     tags: ['kyc-pending', 'high-net-worth', 'review-due'], sensitiveFields: ['customFields.nationalId', 'customFields.aumCny'],
+    wordLists: [
+      // Guaranteed returns and illegal fundraising (资管新规 ban on rigid redemption; 防范和处置非法集资条例).
+      { name: 'guaranteed-returns', action: 'block', words: ['保本保息', '稳赚不赔', '只赚不赔', '保证收益', '保底收益', '零风险', '无风险', '高额回报', '刚性兑付', '本金无忧', '年化收益保证'] },
+      // Suitability red flags for compliance review.
+      { name: 'suitability-review', action: 'flag', words: ['内幕消息', '荐股', '代客理财', '私下转账', '返佣'] },
+    ],
   },
   {
     name: 'b2b-manufacturing', title: 'B2B manufacturing', description: 'Accounts, distributors and RFQs',
@@ -101,6 +131,6 @@ export const INDUSTRY_TEMPLATES: readonly IndustryTemplate[] = [
       { key: 'certifications', label: 'Certifications', type: 'multiEnum', ...options('iso9001', 'iso14001', 'iatf16949', 'ce') },
       { key: 'website', label: 'Website', type: 'url' },
     ],
-    tags: ['distributor', 'oem', 'rfq-open'], sensitiveFields: [],
+    tags: ['distributor', 'oem', 'rfq-open'], sensitiveFields: [], wordLists: [],
   },
 ];

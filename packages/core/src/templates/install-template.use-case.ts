@@ -8,8 +8,13 @@ import { FieldDefinitionInput, loadFieldDefinitions, putFieldDefinition } from '
 import { loadSecuritySettings } from '../security/security-settings';
 import { putSecuritySettings } from '../security/security-settings.use-cases';
 import { INDUSTRY_TEMPLATES, type IndustryTemplate } from './industry-templates';
+import { installWordLists, WORD_LIST_ACTIONS, WordListSkipReason } from '../compliance/word-lists';
 
-export const TemplateSummary = z.object({ name: z.string(), title: z.string(), description: z.string(), fields: z.array(z.string()), tags: z.array(z.string()), sensitiveFields: z.array(z.string()) });
+export const TemplateSummary = z.object({
+  name: z.string(), title: z.string(), description: z.string(), fields: z.array(z.string()), tags: z.array(z.string()), sensitiveFields: z.array(z.string()),
+  /** Sensitive-word lists the template installs (names, actions and sizes; the words via GET /v1/compliance/word-lists once installed). */
+  wordLists: z.array(z.object({ name: z.string(), action: z.enum(WORD_LIST_ACTIONS), words: z.number().int() })),
+});
 export const TemplateInstallResult = z.object({
   template: z.string(),
   installedFields: z.array(z.string()),
@@ -17,24 +22,33 @@ export const TemplateInstallResult = z.object({
   skippedFields: z.array(z.object({ key: z.string(), reason: z.enum(['already-installed', 'defined-differently', 'removed-by-tenant']) })),
   sensitiveFieldsAdded: z.array(z.string()),
   suggestedTags: z.array(z.string()),
+  installedWordLists: z.array(z.string()),
+  /** Lists that exist are never overwritten: installed before, changed by the tenant since, or the tenant's own list of that name. */
+  skippedWordLists: z.array(z.object({ name: z.string(), reason: WordListSkipReason })),
 });
 export type TemplateInstallResult = z.infer<typeof TemplateInstallResult>;
 
 export function listTemplates(): Array<z.infer<typeof TemplateSummary>> {
-  return INDUSTRY_TEMPLATES.map((t) => ({ name: t.name, title: t.title, description: t.description, fields: t.fields.map((f) => f.key), tags: t.tags, sensitiveFields: t.sensitiveFields }));
+  return INDUSTRY_TEMPLATES.map((t) => ({
+    name: t.name, title: t.title, description: t.description, fields: t.fields.map((f) => f.key), tags: t.tags, sensitiveFields: t.sensitiveFields,
+    wordLists: t.wordLists.map((l) => ({ name: l.name, action: l.action, words: l.words.length })),
+  }));
 }
 
 /**
  * Installs a template into the caller's tenant. Idempotent: fields that exist are left alone (a
  * tenant's own definition always wins, and a field the tenant removed stays removed), sensitive
- * fields are merged into the security settings, and a second install changes nothing.
+ * fields are merged into the security settings, word lists that exist are left alone (same rule),
+ * and a second install changes nothing.
  */
 export async function installTemplate(deps: { store: TableStore; clock: Clock; ids: IdGenerator }, ctx: RequestContext, name: string): Promise<TemplateInstallResult> {
   const template: IndustryTemplate | undefined = INDUSTRY_TEMPLATES.find((t) => t.name === name);
   if (!template) throw notFound(`Template ${name}`);
   const { tenantId } = ctx.principal;
   const existing = new Map((await loadFieldDefinitions(deps.store, tenantId, 'customer')).map((d) => [d.key, d]));
-  const result: TemplateInstallResult = { template: name, installedFields: [], skippedFields: [], sensitiveFieldsAdded: [], suggestedTags: template.tags };
+  const result: TemplateInstallResult = {
+    template: name, installedFields: [], skippedFields: [], sensitiveFieldsAdded: [], suggestedTags: template.tags, installedWordLists: [], skippedWordLists: [],
+  };
   for (const { key, ...definition } of template.fields) {
     const current = existing.get(key);
     if (current) {
@@ -57,5 +71,8 @@ export async function installTemplate(deps: { store: TableStore; clock: Clock; i
     await putSecuritySettings(deps, ctx, { sensitiveFields: [...security.sensitiveFields, ...added] }, `"${security.version}"`);
     result.sensitiveFieldsAdded = added;
   }
+  const lists = await installWordLists(deps, ctx, `template:${template.name}`, template.wordLists);
+  result.installedWordLists = lists.installed;
+  result.skippedWordLists = lists.skipped;
   return result;
 }
