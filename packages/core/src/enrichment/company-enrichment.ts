@@ -4,7 +4,7 @@ import { CompanyRecord, type CompanyQuery, type CompanyRegistry } from '../ports
 import { ConditionFailedError, type ItemKey, type TableStore } from '../ports/table-store.port';
 import { isValidCreditCode, normalizeCreditCode } from './credit-code';
 import { enrichmentKeys } from './enrichment.keys';
-import { createResilientCall, failureReasonOf, type CircuitStateName } from '../shared/resilient-call';
+import { createResilientCall, failureReasonOf, type CircuitStateName, type ResilientCallOptions } from '../shared/resilient-call';
 
 export type { CircuitStateName } from '../shared/resilient-call';
 
@@ -27,26 +27,14 @@ export type EnrichmentOutcome =
 
 export type EnrichmentStatus = EnrichmentOutcome['status'];
 
-/** Tunables; every one has a production default. */
-export interface CompanyEnrichmentOptions {
+/** Tunables; every one has a production default (the call's own in ResilientCallOptions). */
+export interface CompanyEnrichmentOptions extends ResilientCallOptions {
   /** Days a found record stays cached (default 30). */
   cacheTtlDays?: number;
   /** Hours a "no such company" answer stays cached (default 24: registrations appear daily). */
   negativeCacheTtlHours?: number;
   /** Registry calls per tenant and UTC day (default 500); a function lets tenants differ. */
   dailyBudget?: number | ((tenantId: string) => number);
-  /** Time limit of one registry call in ms (default 3000). */
-  attemptTimeoutMs?: number;
-  /** Retries after a failed call (default 2), with exponential backoff and jitter. */
-  retries?: number;
-  /** First retry delay in ms (default 200). */
-  retryInitialDelayMs?: number;
-  /** Longest retry delay in ms (default 2000). */
-  retryMaxDelayMs?: number;
-  /** Consecutive failed calls that open the circuit (default 5). */
-  breakerThreshold?: number;
-  /** Ms the circuit stays open before one trial call is let through (half-open; default 30000). */
-  halfOpenAfterMs?: number;
 }
 
 /** Structural subset of the Powertools logger (core has no logging dependency). */
