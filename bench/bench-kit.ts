@@ -38,7 +38,7 @@ export async function seed(dataDir: string, size: number): Promise<string[]> {
       id: ids.next(), ...body, phones: normalisePhoneInputs(body.phones), orgPath: '/', version: 1, createdAt: now, updatedAt: now, createdBy: 'seed', updatedBy: 'seed',
     };
     out.push(customer.id);
-    batch.push({ type: 'put', item: toProfileItem(TENANT, customer) }, ...derivedItemOperations(TENANT, undefined, customer, []));
+    batch.push({ type: 'put', item: toProfileItem(TENANT, customer) }, ...derivedItemOperations(TENANT, undefined, customer, { fields: [], sensitiveFields: [] }));
     if (batch.length >= 90) {
       await store.transact(batch);
       batch = [];

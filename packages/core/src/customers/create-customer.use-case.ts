@@ -74,7 +74,7 @@ export async function createCustomer(
   const sealed = await sealCustomer(deps, tenantId, customer, security);
   const operations: TransactOperation[] = [
     { type: 'put', item: toProfileItem(tenantId, sealed), condition: { kind: 'notExists' } },
-    ...derivedItemOperations(tenantId, undefined, customer, fields),
+    ...derivedItemOperations(tenantId, undefined, customer, { fields, sensitiveFields: security.sensitiveFields }),
     customerAuditOperation(deps, ctx, 'customers:create', undefined, customer, { sensitive: security.sensitiveFields, ...(detail ? { detail } : {}) }),
   ];
   // The stored response is sealed too: idempotency records never hold sensitive values in clear.

@@ -22,7 +22,7 @@ export async function deleteCustomer(deps: CustomerDeps, ctx: SecuredContext, id
   const plain = await openCustomer(deps, tenantId, current, security);
   await writeVersioned(deps.store, tenantId, current, [
     { type: 'put', item: toProfileItem(tenantId, deleted) },
-    ...derivedItemOperations(tenantId, plain, { ...plain, deletedAt: now }, fields),
+    ...derivedItemOperations(tenantId, plain, { ...plain, deletedAt: now }, { fields, sensitiveFields: security.sensitiveFields }),
     customerAuditOperation(deps, ctx, 'customers:delete', current, deleted, { keepBefore: true }),
   ]);
   return deleted;
@@ -39,7 +39,7 @@ export async function restoreCustomer(deps: CustomerDeps, ctx: SecuredContext, i
   const plain = await openCustomer(deps, tenantId, restored, security);
   await writeVersioned(deps.store, tenantId, current, [
     { type: 'put', item: toProfileItem(tenantId, restored) },
-    ...derivedItemOperations(tenantId, undefined, plain, fields),
+    ...derivedItemOperations(tenantId, undefined, plain, { fields, sensitiveFields: security.sensitiveFields }),
     customerAuditOperation(deps, ctx, 'customers:restore', current, restored),
   ]);
   return openForCaller(deps, ctx, restored);

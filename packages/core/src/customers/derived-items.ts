@@ -2,6 +2,7 @@ import { AppError } from '../errors';
 import { TransactionConflictError, type Item, type TransactOperation } from '../ports/table-store.port';
 import type { FieldDefinition } from '../fields/field-registry';
 import { duplicateKeyItems } from '../duplicates/duplicate-keys';
+import { customFieldIndexItems } from '../fields/field-index';
 import { tagItems } from './customer.repository';
 import type { Customer } from './customer.schema';
 
@@ -12,9 +13,24 @@ import type { Customer } from './customer.schema';
  */
 export type DerivedItem = Item & { unique?: true };
 
+/** What shapes a record's derived items: the field registry and which fields are sensitive (never indexed in clear). */
+export interface DerivedItemConfig {
+  fields: readonly FieldDefinition[];
+  sensitiveFields: readonly string[];
+}
+
 /** Every derived item of a record, computed from its plain (unsealed) form. */
-export function derivedItems(tenantId: string, c: Customer, _fields: readonly FieldDefinition[]): DerivedItem[] {
-  return [...tagItems(tenantId, c), ...duplicateKeyItems(tenantId, c)];
+export function derivedItems(tenantId: string, c: Customer, config: DerivedItemConfig): DerivedItem[] {
+  return [
+    ...tagItems(tenantId, c),
+    ...duplicateKeyItems(tenantId, c),
+    ...customFieldIndexItems(tenantId, c, config.fields, { sensitiveFields: config.sensitiveFields }),
+  ];
+}
+
+/** The derived-item configuration of a loaded customer configuration. */
+export function derivedConfigOf(config: { fields: readonly FieldDefinition[]; security: { sensitiveFields: readonly string[] } }): DerivedItemConfig {
+  return { fields: config.fields, sensitiveFields: config.security.sensitiveFields };
 }
 
 const itemId = (i: { pk: string; sk: string }) => `${i.pk}\u0000${i.sk}`;
@@ -24,9 +40,9 @@ const itemId = (i: { pk: string; sk: string }) => `${i.pk}\u0000${i.sk}`;
  * so a simple field edit costs no extra write. Both must be in the same form (plain, or both sealed
  * when only non-sensitive fields differ).
  */
-export function derivedItemOperations(tenantId: string, before: Customer | undefined, after: Customer, fields: readonly FieldDefinition[]): TransactOperation[] {
-  const oldItems = before ? derivedItems(tenantId, before, fields) : [];
-  const newItems = derivedItems(tenantId, after, fields);
+export function derivedItemOperations(tenantId: string, before: Customer | undefined, after: Customer, config: DerivedItemConfig): TransactOperation[] {
+  const oldItems = before ? derivedItems(tenantId, before, config) : [];
+  const newItems = derivedItems(tenantId, after, config);
   const oldIds = new Set(oldItems.map(itemId));
   const newIds = new Set(newItems.map(itemId));
   return [

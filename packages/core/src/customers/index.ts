@@ -8,7 +8,7 @@ export { deleteCustomer, restoreCustomer } from './delete-customer.use-case';
 export { listCustomers } from './list-customers.use-case';
 export { claimCustomer, releaseCustomer, returnExpiredClaim, claimLeaseKey, DEFAULT_DAILY_CLAIM_QUOTA, DEFAULT_PROTECTION_DAYS } from './claim-customer.use-case';
 export { normalisePhoneInputs, normaliseEmailInputs, DEFAULT_PHONE_REGION } from './contact-normalisation';
-export { derivedItems, derivedItemOperations, assertTransactionSize, rethrowUniqueViolation, type DerivedItem } from './derived-items';
+export { derivedItems, derivedItemOperations, derivedConfigOf, type DerivedItemConfig, assertTransactionSize, rethrowUniqueViolation, type DerivedItem } from './derived-items';
 export { mergeCustomers, completeMerge, getMerge, combineRecords } from './merge-customers.use-case';
 export { undoMerge } from './undo-merge.use-case';
 export * from './merge.schema';

@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor, queryFingerprint } from '../pagination/curs
 import { AppError } from '../errors';
 import { customFieldFilterOf, planCustomFieldFilter, type CustomFieldFilter } from '../fields/field-filter';
 import type { IndexName, Item, QueryInput, TableStore } from '../ports/table-store.port';
-import type { SecuredContext } from '../access/access-policy';
+import { fieldAccess, type SecuredContext } from '../access/access-policy';
 import { canSeeRecord, orgKey } from '../access/data-scope';
 import { belongsToTenant, customerKeys, nameKey } from './customer.keys';
 import { loadCustomerConfig, presentCustomer, toCustomer, type CustomerConfig, type CustomerDeps } from './customer.repository';
@@ -61,7 +61,7 @@ async function listStoredCustomers(
   configRead: Promise<CustomerConfig>,
 ): Promise<CustomerPage> {
   const { tenantId } = ctx.principal;
-  const filters = { tag: q.tag, ownerId: q.ownerId, kind: q.kind, companyId: q.companyId, namePrefix: q.namePrefix, deleted: q.deleted, pool: q.pool, ...(q.customField ? { cf: q.customField } : {}) };
+  const filters = { tag: q.tag, ownerId: q.ownerId, kind: q.kind, companyId: q.companyId, namePrefix: q.namePrefix, deleted: q.deleted, pool: q.pool, ...(q.customField ? { cf: [q.customField.key, q.customField.equals, q.customField.gte, q.customField.lte] } : {}) };
   const fingerprint = queryFingerprint(filters);
   let startAfter = q.after ? decodeCursor(q.after, tenantId, fingerprint, (v) => belongsToTenant(tenantId, v)) : undefined;
   const plan = q.customField ? planCustomFieldQuery(ctx, q, q.customField, (await configRead).fields) : planQuery(ctx, q);
@@ -132,6 +132,10 @@ function planCustomFieldQuery(ctx: SecuredContext, q: ListCustomersQuery, filter
     const param = q.deleted ? 'deleted' : 'pool';
     throw new AppError('validation_failed', `Custom-field filters cannot be combined with ${param}=true`, { errors: [{ path: `query.${param}`, message: 'not combinable with cf.* filters' }] });
   }
+  // Filtering on a field the caller may not read would reveal its values through the results.
+  if (fieldAccess(ctx.access, 'customers', `customFields.${filter.key}`) === 'hidden') {
+    throw new AppError('forbidden', `The caller may not read custom field ${filter.key}, so it cannot filter on it`, { field: `customFields.${filter.key}` });
+  }
   const prefix = q.namePrefix ? nameKey(q.namePrefix) : undefined;
   const cf = planCustomFieldFilter(ctx.principal.tenantId, definitions, filter, prefix);
   const { access } = ctx;
@@ -139,7 +143,7 @@ function planCustomFieldQuery(ctx: SecuredContext, q: ListCustomersQuery, filter
     query: cf.query,
     viaTag: true,
     residual: (c, entry) =>
-      !c.deletedAt &&
+      !c.deletedAt && !c.mergedInto &&
       canSeeRecord(access, 'customer', c) &&
       (!prefix || nameKey(c.name).startsWith(prefix)) &&
       (q.ownerId === undefined || c.ownerId === q.ownerId) &&

@@ -5,7 +5,7 @@ import {
   actorOf, customerAuditOperation, loadCustomer, loadCustomerWriteConfig, openCustomer, presentCustomer, requireVisibleCustomer, sealCustomer, toProfileItem, type CustomerDeps,
 } from './customer.repository';
 import { customerKeys } from './customer.keys';
-import { derivedItemOperations } from './derived-items';
+import { derivedConfigOf, derivedItemOperations } from './derived-items';
 import { mergeKeys } from './merge.keys';
 import { MERGEABLE_FIELDS, type MergeCustomersInput, type MergeRecord } from './merge.schema';
 import { MAX_TAGS, type Customer } from './customer.schema';
@@ -44,13 +44,14 @@ export async function mergeCustomers(deps: CustomerDeps, ctx: SecuredContext, in
   const mergedAfter = merged.map((m): Customer => ({ ...m, mergedInto: survivor.id, mergedAt: now, version: m.version + 1, updatedAt: now, updatedBy: actor }));
   const plainMerged = plain.slice(1);
 
+  const derived = derivedConfigOf(config);
   const applyOps = ordered([
-    ...plainMerged.flatMap((p) => derivedItemOperations(tenantId, p, { ...p, mergedInto: survivor.id }, config.fields)),
-    ...derivedItemOperations(tenantId, plain[0], survivorAfter, config.fields),
+    ...plainMerged.flatMap((p) => derivedItemOperations(tenantId, p, { ...p, mergedInto: survivor.id }, derived)),
+    ...derivedItemOperations(tenantId, plain[0], survivorAfter, derived),
   ]);
   const undoOps = ordered([
-    ...derivedItemOperations(tenantId, survivorAfter, plain[0]!, config.fields),
-    ...plainMerged.flatMap((p) => derivedItemOperations(tenantId, { ...p, mergedInto: survivor.id }, p, config.fields)),
+    ...derivedItemOperations(tenantId, survivorAfter, plain[0]!, derived),
+    ...plainMerged.flatMap((p) => derivedItemOperations(tenantId, { ...p, mergedInto: survivor.id }, p, derived)),
   ]);
   const applyChunks = chunk(applyOps);
   const undoChunks = chunk(undoOps);

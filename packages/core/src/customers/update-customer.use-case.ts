@@ -51,7 +51,7 @@ export async function updateCustomer(
   await writeVersioned(deps.store, tenantId, current, [
     { type: 'put', item: toProfileItem(tenantId, await sealCustomer(deps, tenantId, updated, security)) },
     ...lease,
-    ...derivedItemOperations(tenantId, plain, updated, fields),
+    ...derivedItemOperations(tenantId, plain, updated, { fields, sensitiveFields: security.sensitiveFields }),
     customerAuditOperation(deps, ctx, 'customers:update', plain, updated, { sensitive: security.sensitiveFields, ...(detail ? { detail } : {}) }),
   ]);
   return { customer: hideRemovedFields(updated, fields), duplicates: check.duplicates };

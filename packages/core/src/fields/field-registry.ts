@@ -15,6 +15,16 @@ import { auditEntryFrom, auditPutOperation, diffChanges } from '../audit/audit-e
 export const OBJECT_TYPES = ['customer'] as const;
 export const FIELD_TYPES = ['text', 'longText', 'number', 'currency', 'date', 'datetime', 'boolean', 'enum', 'multiEnum', 'phone', 'email', 'url', 'reference'] as const;
 
+/** Types whose values can be kept unique per tenant (one conditional claim item per value). */
+export const UNIQUE_FIELD_TYPES = ['text', 'email', 'phone', 'number', 'url'] as const;
+/** Types with an order: filterable ones also get a range index (`gte`/`lte` filters). */
+export const ORDERED_FIELD_TYPES = ['number', 'currency', 'date', 'datetime'] as const;
+/**
+ * Index of a filterable or unique field: `building` while the backfill over existing records runs
+ * (filters answer 409 meanwhile), `failed` when existing records already break uniqueness.
+ */
+export const INDEX_STATES = ['ready', 'building', 'failed'] as const;
+
 export const FieldKey = z.string().regex(/^[a-z][a-zA-Z0-9_]{0,63}$/, 'must be camelCase or snake_case, starting with a letter');
 
 export const FieldDefinitionInput = z.strictObject({
@@ -31,9 +41,14 @@ export const FieldDefinitionInput = z.strictObject({
   }).default({}),
   /** Queryable through list filters (index design: docs/data-model.md). */
   filterable: z.boolean().default(false),
+  /** No two live records may share a value (case/width-insensitive for text); text, email, phone, number and url only. */
+  unique: z.boolean().default(false).describe('No two live records may share a value (text compares case- and width-insensitively). Allowed for text, email, phone, number and url. Turning it on checks existing records in the background (see indexState)'),
   /** For `reference`: the object type referenced. */
   references: z.enum(OBJECT_TYPES).optional(),
 }).superRefine((f, ctx) => {
+  if (f.unique && !(UNIQUE_FIELD_TYPES as readonly string[]).includes(f.type)) {
+    ctx.addIssue({ code: 'custom', path: ['unique'], message: `only ${UNIQUE_FIELD_TYPES.join(', ')} fields can be unique` });
+  }
   if ((f.type === 'enum' || f.type === 'multiEnum') && !f.validation.options?.length) {
     ctx.addIssue({ code: 'custom', path: ['validation', 'options'], message: 'enum fields need options' });
   }
@@ -56,6 +71,14 @@ export const FieldDefinition = z.object({
   default: z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]).optional(),
   validation: z.object({ min: z.number().optional(), max: z.number().optional(), regex: z.string().optional(), options: z.array(z.string()).optional() }),
   filterable: z.boolean(),
+  unique: z.boolean(),
+  /** State of the field's index (filterable/unique fields): filters and uniqueness hold once `ready`. */
+  indexState: z.enum(INDEX_STATES).describe('ready: filters and uniqueness hold; building: existing records are being indexed (filters answer 409); failed: existing records share a unique value (see conflicts) — fix them and put the field again'),
+  /** Definition version whose index build is current (part of the uniqueness claim keys). */
+  indexGeneration: z.number().int().optional().describe('Definition version whose index build is current'),
+  /** Why the index build failed: existing records sharing a unique value (first few). */
+  conflicts: z.array(z.object({ valueHash: z.string().describe('SHA-256 (hex) of the normalised value'), customerIds: z.array(z.string()) }))
+    .optional().describe('When indexState is failed: the first records found sharing a unique value'),
   references: z.enum(OBJECT_TYPES).optional(),
   status: z.enum(['active', 'removed']),
   version: z.number().int(),
@@ -66,12 +89,25 @@ export type FieldDefinition = z.infer<typeof FieldDefinition>;
 
 const partition = (tenantId: string, objectType: string) => `T#${tenantId}#FIELDS#${objectType}`;
 const fieldKey = (tenantId: string, objectType: string, key: string) => ({ pk: partition(tenantId, objectType), sk: `FIELD#${key}` });
+/** Keys of the registry items (definitions), e.g. for the index-build consumer. */
+export const fieldRegistryKeys = { partition, definition: fieldKey };
 
-function toDefinition(item: Item): FieldDefinition {
+/**
+ * Bookkeeping of a running index build, kept on the definition item but never part of the API
+ * record: the gsi1 position to resume from and the conflicts found so far.
+ */
+export const INDEX_BUILD_ATTRIBUTES = ['indexCursor', 'indexConflicts'] as const;
+
+/** The API record of a stored definition item (no keys, no build bookkeeping). */
+export function toDefinition(item: Item): FieldDefinition {
   const { key, objectType, label, type, required, validation, filterable, status, version, updatedAt, updatedBy } = item as unknown as FieldDefinition;
-  const d = item as unknown as FieldDefinition;
+  const d = item as unknown as Partial<FieldDefinition>;
   return {
     key, objectType, label, type, required, validation, filterable, status, version, updatedAt, updatedBy,
+    unique: d.unique ?? false,
+    indexState: d.indexState ?? 'ready',
+    ...(d.indexGeneration !== undefined ? { indexGeneration: d.indexGeneration } : {}),
+    ...(d.conflicts ? { conflicts: d.conflicts } : {}),
     ...(d.default !== undefined ? { default: d.default } : {}),
     ...(d.references ? { references: d.references } : {}),
   };
@@ -100,12 +136,44 @@ export async function putFieldDefinition(
   if (current && current.type !== input.type && current.status === 'active') {
     throw new AppError('conflict', `The type of field ${key} cannot change (${String(current.type)} → ${input.type}); add a new field instead`);
   }
+  const before = current ? toDefinition(current) : undefined;
+  const version = currentVersion + 1;
+  const { index, bookkeeping } = nextIndexState(before, current, input, version);
   const definition: FieldDefinition = {
-    key, objectType, ...input, status: 'active', version: currentVersion + 1,
+    key, objectType, ...input, ...index, status: 'active', version,
     updatedAt: deps.clock.now().toISOString(), updatedBy: ctx.principal.subject,
   };
-  await writeDefinition(deps, ctx, definition, current ? toDefinition(current) : undefined);
+  await writeDefinition(deps, ctx, definition, before, bookkeeping);
   return definition;
+}
+
+/**
+ * Index state after a put. Turning filterable/unique on (or putting a new, restored or failed
+ * field with either) starts a build with a new generation, which the build-field-index consumer
+ * picks up from the stream; any other change keeps the running build and its position. Records
+ * are never rewritten: the build adds index items next to them.
+ */
+function nextIndexState(
+  before: FieldDefinition | undefined,
+  stored: Item | undefined,
+  input: FieldDefinitionInput,
+  version: number,
+): { index: Pick<FieldDefinition, 'indexState' | 'indexGeneration' | 'conflicts'>; bookkeeping: Record<string, unknown> } {
+  if (!input.filterable && !input.unique) return { index: { indexState: 'ready' }, bookkeeping: {} };
+  const turnsOn = !before || before.status === 'removed' || before.indexState === 'failed' || before.indexGeneration === undefined ||
+    (input.filterable && !before.filterable) || (input.unique && !before.unique);
+  if (turnsOn) {
+    // A new generation only when uniqueness (re)starts: turning filterable on for a field that is
+    // already unique keeps its claims, so uniqueness stays enforced while the build runs.
+    const keepClaims = input.unique && before?.unique && before.status === 'active' && before.indexState !== 'failed' && before.indexGeneration !== undefined;
+    return { index: { indexState: 'building', indexGeneration: keepClaims ? before.indexGeneration : version }, bookkeeping: {} };
+  }
+  const bookkeeping: Record<string, unknown> = {};
+  for (const attribute of INDEX_BUILD_ATTRIBUTES) if (stored?.[attribute] !== undefined) bookkeeping[attribute] = stored[attribute];
+  return {
+    index: { indexState: before.indexState, indexGeneration: before.indexGeneration, ...(before.conflicts ? { conflicts: before.conflicts } : {}) },
+    bookkeeping,
+  };
 }
 
 /** Removes a field from use: its values stay in the records (restorable by putting it again) but are hidden. */
@@ -121,13 +189,19 @@ export async function removeFieldDefinition(
   await writeDefinition(deps, ctx, { ...before, status: 'removed', version: before.version + 1, updatedAt: deps.clock.now().toISOString(), updatedBy: ctx.principal.subject }, before);
 }
 
-async function writeDefinition(deps: { store: TableStore; clock: Clock; ids: IdGenerator }, ctx: RequestContext, next: FieldDefinition, before: FieldDefinition | undefined): Promise<void> {
+async function writeDefinition(
+  deps: { store: TableStore; clock: Clock; ids: IdGenerator },
+  ctx: RequestContext,
+  next: FieldDefinition,
+  before: FieldDefinition | undefined,
+  bookkeeping: Record<string, unknown> = {},
+): Promise<void> {
   const { tenantId } = ctx.principal;
   try {
     await deps.store.transact([
       {
         type: 'put',
-        item: { ...fieldKey(tenantId, next.objectType, next.key), entity: 'field-definition', tenantId, ...next },
+        item: { ...fieldKey(tenantId, next.objectType, next.key), entity: 'field-definition', tenantId, ...next, ...bookkeeping },
         condition: before ? { kind: 'equals', attribute: 'version', value: before.version } : { kind: 'notExists' },
       },
       auditPutOperation(auditEntryFrom(ctx, { action: 'fields:manage', resource: 'field', resourceId: `${next.objectType}.${next.key}`, changes: diffChanges(before, next) }, deps.clock, deps.ids)),
