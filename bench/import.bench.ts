@@ -38,7 +38,10 @@ async function benchSize(rows: number): Promise<Result> {
     try {
       const idleRssMb = rssMb(server.pid, 'VmRSS');
       const t0 = performance.now();
-      const job = await importCommand([file, '--tenant', 'bench', '--url', server.url, '--quiet', '--map', 'Segment=customFields.segment'], { ...process.env, CRM_DATA_DIR: dataDir }, (line) => console.error(line));
+      // A line every 30 s on stderr, so a long run shows that memory stays flat while it goes.
+      const sampler = setInterval(() => console.error(`  ${Math.round((performance.now() - t0) / 1000)} s: server RSS ${rssMb(server.pid, 'VmRSS')} MB (peak ${rssMb(server.pid, 'VmHWM')} MB)`), 30_000);
+      const job = await importCommand([file, '--tenant', 'bench', '--url', server.url, '--quiet', '--map', 'Segment=customFields.segment'], { ...process.env, CRM_DATA_DIR: dataDir }, (line) => console.error(line))
+        .finally(() => clearInterval(sampler));
       const seconds = (performance.now() - t0) / 1000;
       return { rows, bytes: statSync(file).size, seconds, rowsPerSecond: rows / seconds, peakRssMb: rssMb(server.pid, 'VmHWM'), idleRssMb, failed: job.progress.failed };
     } finally {

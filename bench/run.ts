@@ -9,6 +9,8 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   import: () => import('./import.bench'),
   normalise: () => import('./normalise.bench'),
   dedupe: () => import('./dedupe.bench'),
+  timeline: () => import('./timeline.bench'),
+  screen: () => import('./screen.bench'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -62,7 +62,11 @@ export function buildCrmApp(app: App, options: CrmAppOptions = {}): CrmStacks {
         entries,
         table: { table: stateful.table, key: stateful.dataKey, tenantAccess: stateful.tenantDataAccess },
         fieldKey: stateful.fieldKey,
-        buckets: { audit: { bucket: stateful.auditBucket, writerPolicy: stateful.auditWriterPolicy } },
+        eventBus: stateful.eventBus,
+        buckets: {
+          audit: { bucket: stateful.auditBucket, writerPolicy: stateful.auditWriterPolicy },
+          imports: { bucket: stateful.importsBucket, writerPolicy: stateful.importsAccessPolicy },
+        },
         code,
         description: `CRM ${config.stage}: ${context} functions`,
       }),

@@ -1,5 +1,6 @@
 import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { CfnRole, PolicyStatement, Role, ServicePrincipal, type IManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -18,6 +19,7 @@ import { Construct } from 'constructs';
 import { INDEX_NAMES } from '@crm/core';
 import type { BucketName, ManifestEntry, StreamConsumerEntry, TableAccess } from '@crm/manifest';
 import { acknowledgeNagRule } from '../nag';
+import type { PlaceIndexRef } from './geocoding-place-index';
 // One list of table actions per access level for the tenant roles and the direct grants alike.
 import { TENANT_ACCESS_ROLE_TAG, TENANT_TABLE_ACTIONS, type TenantDataAccess } from './tenant-data-access';
 
@@ -185,6 +187,24 @@ export class CrmFunction extends Construct {
         },
       }),
     );
+  }
+
+  /**
+   * Lets the function geocode: `GEOCODER_PLACE_INDEX` plus geo:SearchPlaceIndexForText on that one
+   * place index (no other Location action, no other index).
+   */
+  bindPlaceIndex(index: PlaceIndexRef): void {
+    this.function.addEnvironment('GEOCODER_PLACE_INDEX', index.indexName);
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['geo:SearchPlaceIndexForText'], resources: [index.indexArn] }));
+  }
+
+  /**
+   * Lets the function publish domain events: `EVENT_BUS_NAME` plus events:PutEvents on that one bus
+   * (no other EventBridge action, no other bus).
+   */
+  bindEventBus(bus: IEventBus): void {
+    this.function.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
   }
 
   /**

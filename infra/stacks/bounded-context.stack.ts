@@ -1,9 +1,11 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { BoundedContext, BucketName, ManifestEntry } from '@crm/manifest';
 import type { FunctionCodeSource } from '../bundling/function-code';
 import { CrmFunction, type EncryptedTable, type WritableBucket } from '../constructs/crm-function';
+import { GeocodingPlaceIndex } from '../constructs/geocoding-place-index';
 import { pascalCase } from '../naming';
 
 export interface BoundedContextStackProps extends StackProps {
@@ -15,6 +17,8 @@ export interface BoundedContextStackProps extends StackProps {
   fieldKey: IKey;
   /** Buckets entries may write to (`buckets` in the manifest). */
   buckets: Record<BucketName, WritableBucket>;
+  /** The domain-event bus, granted to entries with `eventBus: 'publish'`. */
+  eventBus: IEventBus;
   code: FunctionCodeSource;
 }
 
@@ -26,6 +30,8 @@ export class BoundedContextStack extends Stack {
   /** Functions by manifest entry name. */
   readonly functions = new Map<string, CrmFunction>();
 
+  private geocodingIndex?: GeocodingPlaceIndex;
+
   constructor(scope: Construct, id: string, props: BoundedContextStackProps) {
     super(scope, id, props);
     for (const entry of props.entries) {
@@ -33,8 +39,16 @@ export class BoundedContextStack extends Stack {
       fn.bindTable(props.table, entry.table);
       if (entry.kind === 'stream') fn.bindTableStream(props.table, entry);
       if (entry.fieldEncryption) fn.bindFieldKey(props.fieldKey);
+      if (entry.placeIndex) fn.bindPlaceIndex(this.placeIndex());
+      if (entry.eventBus === 'publish') fn.bindEventBus(props.eventBus);
       for (const bucket of entry.buckets ?? []) fn.bindBucketWriter(bucket, props.buckets[bucket]);
       this.functions.set(entry.name, fn);
     }
+  }
+
+  /** The context's place index, created when the first entry needs one (`placeIndex` in the manifest). */
+  private placeIndex(): GeocodingPlaceIndex {
+    this.geocodingIndex ??= new GeocodingPlaceIndex(this, 'GeocodingPlaceIndex');
+    return this.geocodingIndex;
   }
 }

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2, type CfnGlobalTable } from 'aws-cdk-lib/aws-dynamodb';
+import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
@@ -10,6 +11,16 @@ import { acknowledgeNagRule } from '../nag';
 
 /** Key prefix of the audit archive objects (see auditArchiveKey in @crm/core). */
 export const AUDIT_ARCHIVE_PREFIX = 'audit/';
+
+/** Key prefix of import/export files (see importBlobKeys / exportBlobKeys in @crm/core). */
+export const IMPORTS_PREFIX = 'jobs/';
+/** Import uploads, error reports and exports are deleted this many days after they were written. */
+export const IMPORTS_EXPIRY_DAYS = 7;
+
+/** `source` of every domain event the CRM publishes (rules and the archive match on it). */
+export const DOMAIN_EVENT_SOURCE = 'crm';
+/** Domain events are kept this long in the bus archive (replayable to rebuild a consumer). */
+export const EVENT_ARCHIVE_RETENTION_DAYS = 365;
 
 export interface StatefulStackProps extends StackProps {
   stage: string;
@@ -34,6 +45,14 @@ export class StatefulStack extends Stack {
   readonly auditBucket: Bucket;
   /** Write-only access to the audit archive (attached to the chain consumer's role). */
   readonly auditWriterPolicy: ManagedPolicy;
+  /** Import uploads, error reports and exports (`jobs/…`), expired after IMPORTS_EXPIRY_DAYS. */
+  readonly importsBucket: Bucket;
+  /** Read/write/delete under `jobs/` of the imports bucket (also what presigned URLs of its holders allow). */
+  readonly importsAccessPolicy: ManagedPolicy;
+  /** The stage's domain-event bus `crm-<stage>` (published to by the publish-events consumer). */
+  readonly eventBus: EventBus;
+  /** Every domain event, replayable (EventBridge archive). */
+  readonly eventArchive: Archive;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -152,6 +171,56 @@ export class StatefulStack extends Stack {
         }),
       ],
     });
+    // Transfer files are working copies (the table holds the customers), so they expire; customer
+    // data in them is encrypted with the data key like the table. Presigned URLs act with the
+    // signer's role, which therefore holds the KMS grants an upload/download needs (via S3 only).
+    this.importsBucket = new Bucket(this, 'ImportsBucket', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.dataKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogsBucket,
+      serverAccessLogsPrefix: 'imports/',
+      lifecycleRules: [
+        { id: 'expire-transfer-files', expiration: Duration.days(IMPORTS_EXPIRY_DAYS) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.importsAccessPolicy = new ManagedPolicy(this, 'ImportsAccessPolicy', {
+      description: `CRM ${props.stage}: read, write and presign import/export files`,
+      statements: [
+        new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: [this.importsBucket.arnForObjects(`${IMPORTS_PREFIX}*`)] }),
+        // Lets HeadObject answer 404 (not 403) for a file that was not uploaded yet.
+        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.importsBucket.bucketArn] }),
+        new PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [this.dataKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+        }),
+      ],
+    });
+    const importsBucketId = this.getLogicalId(this.importsBucket.node.defaultChild as CfnBucket);
+    acknowledgeNagRule(
+      this.importsAccessPolicy,
+      `IAM5[Resource::<${importsBucketId}.Arn>/${IMPORTS_PREFIX}*]`,
+      'Object keys are per job (jobs/tenant=<t>/<imports|exports>/<id>/...); the grant covers only the jobs/ prefix of this one bucket.',
+    );
+
+    // The bus is stateful only through its archive, but rules and targets of later issues
+    // (webhooks, lake) reference it by name across stacks, so it lives here and is retained.
+    this.eventBus = new EventBus(this, 'EventBus', { eventBusName: `crm-${props.stage}`, description: `CRM ${props.stage} domain events` });
+    this.eventBus.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.eventArchive = this.eventBus.archive('EventArchive', {
+      archiveName: `crm-${props.stage}-events`,
+      description: 'Every CRM domain event, replayable',
+      eventPattern: { source: [DOMAIN_EVENT_SOURCE] },
+      retention: Duration.days(EVENT_ARCHIVE_RETENTION_DAYS),
+    });
+    this.eventArchive.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
     const bucketId = this.getLogicalId(this.auditBucket.node.defaultChild as CfnBucket);
     acknowledgeNagRule(
       this.auditWriterPolicy,

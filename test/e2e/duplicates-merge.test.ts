@@ -92,6 +92,10 @@ describe('merge and undo', () => {
     const survivor = (await call('POST', '/v1/customers', { kind: 'company', name: 'Acme Ltd', phones: [{ number: '010-12345678' }], tags: ['vip'], customFields: { tier: 'gold' } })).body;
     const dupe = (await call('POST', '/v1/customers', { kind: 'company', name: 'ACME Co., Ltd.', emails: [{ address: 'info@acme.cn' }], tags: ['north'], address: { line1: '广州市天河区体育西路1号' }, customFields: { tier: 'silver', size: 'large' } })).body;
     const contact = (await call('POST', '/v1/customers', { kind: 'person', name: 'Wang Fang', companyId: dupe.id })).body;
+    const sms = (customerId: string, text: string, at: string) => call('POST', '/v1/interactions', { customerId, channel: 'sms', type: 'message', occurredAt: at, payload: { text, direction: 'inbound' } });
+    expect((await sms(dupe.id, 'from the duplicate', '2026-11-20T10:00:00.000Z')).status).toBe(201);
+    expect((await sms(survivor.id, 'from the survivor', '2026-11-21T10:00:00.000Z')).status).toBe(201);
+    const texts = async (id: string) => (await call('GET', `/v1/customers/${id}/timeline`)).body.items.map((i: { payload: { text: string } }) => i.payload.text);
 
     expect((await call('POST', '/v1/customers/merge', { survivorId: survivor.id, mergeIds: [survivor.id] })).status).toBe(400);
     expect((await call('POST', '/v1/customers/merge', { survivorId: survivor.id, mergeIds: [contact.id] })).status).toBe(400); // kinds differ
@@ -115,6 +119,7 @@ describe('merge and undo', () => {
     expect((await call('GET', '/v1/customers?tag=north')).body.items.map((c: { id: string }) => c.id)).toEqual([survivor.id]);
     expect((await call('GET', `/v1/customers/${contact.id}`)).body.companyId).toBe(survivor.id);
     expect((await call('GET', `/v1/customers?companyId=${survivor.id}`)).body.items.map((c: { id: string }) => c.id)).toEqual([contact.id]);
+    expect(await texts(survivor.id)).toEqual(['from the survivor', 'from the duplicate']); // one timeline, one Query
     expect((await call('GET', `/v1/merges/${mergeId}`)).body).toMatchObject({ status: 'merged', survivorId: survivor.id, mergedIds: [dupe.id], movedContacts: 1 });
     // The merged record is no duplicate candidate any more.
     expect((await call('POST', '/v1/customers', { kind: 'company', name: 'Other', emails: [{ address: 'info@acme.cn' }] })).body.duplicates.map((d: { id: string }) => d.id)).toEqual([survivor.id]);
@@ -129,6 +134,7 @@ describe('merge and undo', () => {
     expect(back.body).toMatchObject({ id: dupe.id, name: 'ACME Co., Ltd.', tags: ['north'], customFields: { tier: 'silver', size: 'large' } });
     expect(back.body.mergedInto).toBeUndefined();
     expect((await call('GET', `/v1/customers/${contact.id}`)).body.companyId).toBe(dupe.id);
+    expect([await texts(survivor.id), await texts(dupe.id)]).toEqual([['from the survivor'], ['from the duplicate']]);
     expect((await call('GET', '/v1/customers?tag=north')).body.items.map((c: { id: string }) => c.id)).toEqual([dupe.id]);
     expect((await call('POST', `/v1/merges/${mergeId}/undo`)).status).toBe(409);
   });

@@ -7,8 +7,12 @@ import { auditDocs } from './routes/audit.docs';
 import { customerDocs } from './routes/customers.docs';
 import { fieldDocs } from './routes/fields.docs';
 import { templateDocs } from './routes/templates.docs';
+import { complianceDocs } from './routes/compliance.docs';
 import { platformDocs } from './routes/platform.docs';
 import { securityDocs } from './routes/security.docs';
+import { duplicateDocs } from './routes/duplicates.docs';
+import { importDocs } from './routes/imports.docs';
+import { interactionDocs } from './routes/interactions.docs';
 
 /**
  * Builds the OpenAPI 3.1 document from the manifest (paths, methods, auth) and the zod schemas
@@ -17,7 +21,7 @@ import { securityDocs } from './routes/security.docs';
  * the same document.
  */
 
-const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...fieldDocs, ...templateDocs, ...accessDocs, ...auditDocs, ...securityDocs };
+const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...fieldDocs, ...templateDocs, ...complianceDocs, ...accessDocs, ...auditDocs, ...securityDocs, ...duplicateDocs, ...importDocs, ...interactionDocs };
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const registry = new OpenAPIRegistry();

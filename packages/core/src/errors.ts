@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'Only application/json is accepted' },
   idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was used for a different request' },
+  content_blocked: { status: 422, title: 'The content contains blocked words' },
   precondition_required: { status: 428, title: 'This request needs an If-Match header' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal error' },

@@ -9,6 +9,7 @@ import { problemOf, type HttpHandler } from '@crm/runtime';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { TokenRejectedError, verifyAccessToken, type LocalClientRegistry, type SigningKey } from './local-identity';
 import { TokenBucketRateLimiter, type RateLimitSubject } from './rate-limiter';
+import type { RawRoute } from './local-blob-route';
 
 /** API Gateway REST APIs reject payloads over 10 MB before the function runs; so does the local server. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -42,11 +43,13 @@ export async function startLocalServer(options: {
   repoRoot: string;
   /** Defaults to the product limits, the ones AWS enforces (LocalConfig's CRM_RATE_LIMIT_* override them). */
   rateLimits?: RateLimits;
+  /** Routes outside API Gateway's (S3 presigned transfers), tried before the manifest's. */
+  rawRoutes?: RawRoute[];
 }): Promise<LocalServer> {
   const routes = await compileRoutes(options.manifest, options.repoRoot);
   const limiter = new TokenBucketRateLimiter(options.rateLimits ?? RATE_LIMITS);
   const server = createServer((req, res) => {
-    handle(req, res, routes, options.signingKey, limiter, options.clients).catch((error: unknown) => {
+    handleRaw(options.rawRoutes ?? [], req, res).then((handled) => (handled ? undefined : handle(req, res, routes, options.signingKey, limiter, options.clients))).catch((error: unknown) => {
       // Only reachable on a bug in this adapter; handlers map their own errors.
       console.error('local server error', error);
       if (!res.headersSent) sendResult(res, problemResult(new AppError('internal_error'), randomUUID(), req.url ?? '/'));
@@ -60,6 +63,11 @@ export async function startLocalServer(options: {
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return { url: `http://${host}:${port}`, close: () => closeServer(server) };
+}
+
+async function handleRaw(rawRoutes: RawRoute[], req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  for (const route of rawRoutes) if (await route(req, res)) return true;
+  return false;
 }
 
 async function compileRoutes(manifest: readonly ManifestEntry[], repoRoot: string): Promise<CompiledRoute[]> {

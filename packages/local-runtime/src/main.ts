@@ -7,6 +7,8 @@ import { LocalConfig } from './local-config';
 import { createLocalRuntime } from './local-container';
 import { ALL_SCOPES, issueLocalToken, LocalClientRegistry, loadOrCreateSigningKey } from './local-identity';
 import { startLocalServer } from './local-server';
+import { createLocalTransfers } from './local-blob-route';
+import { importCommand, IMPORT_USAGE } from './import-command';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -17,7 +19,8 @@ const USAGE = `Usage:
                                  unknown partner client to the tenant (with --scopes as its allowed scopes)
   crm client add <id> --tenant <id> [--scopes s1,s2]
                                  register a partner client (or change its allowed scopes)
-  crm client list                list the app clients whose tokens the local server accepts`;
+  crm client list                list the app clients whose tokens the local server accepts
+  ${IMPORT_USAGE}`;
 
 /** Starts the local CRM: config → keys → store + change feed → server. Returns a stop function. */
 export async function start(env: Record<string, string | undefined> = process.env, print = console.log): Promise<{ url: string; drain: () => Promise<void>; stop: () => Promise<void> }> {
@@ -25,10 +28,14 @@ export async function start(env: Record<string, string | undefined> = process.en
   const signingKey = await loadOrCreateSigningKey(config.CRM_DATA_DIR);
   const clients = LocalClientRegistry.open(config.CRM_DATA_DIR);
   const runtime = await createLocalRuntime(config, manifest, REPO_ROOT);
+  // Import/export transfers: the blob folder with presigned URLs served by the local server.
+  // TODO(lead): move `transfers` into createLocalRuntime's container (Container.transfers).
+  const transfers = createLocalTransfers(config.CRM_DATA_DIR);
+  Object.assign(runtime.container, { transfers: transfers.blobs });
   setContainer(runtime.container); // before any handler module is imported
   runtime.dispatcher.start();
   const server = await startLocalServer({
-    manifest, signingKey, clients, host: config.HOST, port: config.PORT, repoRoot: REPO_ROOT,
+    manifest, signingKey, clients, host: config.HOST, port: config.PORT, repoRoot: REPO_ROOT, rawRoutes: [transfers.route],
     rateLimits: {
       user: config.CRM_RATE_LIMIT_USER,
       partnerClient: config.CRM_RATE_LIMIT_CLIENT,
@@ -115,6 +122,9 @@ async function main(argv: string[]): Promise<void> {
     await token(rest, process.env);
   } else if (command === 'client') {
     client(rest, process.env);
+  } else if (command === 'import') {
+    const job = await importCommand(rest, process.env);
+    if (job.status !== 'succeeded') process.exitCode = 1;
   } else {
     console.log(USAGE);
     process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -3,9 +3,15 @@ import { auditEntries } from './entries/audit.entries';
 import { customerEntries } from './entries/customers.entries';
 import { fieldEntries } from './entries/fields.entries';
 import { templateEntries } from './entries/templates.entries';
+import { complianceEntries } from './entries/compliance.entries';
 import { enrichmentEntries } from './entries/enrichment.entries';
+import { importEntries } from './entries/imports.entries';
+import { duplicateEntries } from './entries/duplicates.entries';
+import { geocodingEntries } from './entries/geocoding.entries';
 import { platformEntries } from './entries/platform.entries';
 import { securityEntries } from './entries/security.entries';
+import { eventEntries } from './entries/events.entries';
+import { interactionEntries } from './entries/interactions.entries';
 import type { ManifestEntry } from './manifest.types';
 
 /**
@@ -13,4 +19,4 @@ import type { ManifestEntry } from './manifest.types';
  * per bounded context under entries/. Adding a use case = one handler under functions/ + one entry;
  * infra, the local server, the OpenAPI document and the manifest tests follow.
  */
-export const manifest: readonly ManifestEntry[] = [...platformEntries, ...customerEntries, ...fieldEntries, ...templateEntries, ...enrichmentEntries, ...accessEntries, ...auditEntries, ...securityEntries];
+export const manifest: readonly ManifestEntry[] = [...platformEntries, ...customerEntries, ...fieldEntries, ...templateEntries, ...complianceEntries, ...enrichmentEntries, ...importEntries, ...duplicateEntries, ...geocodingEntries, ...accessEntries, ...auditEntries, ...securityEntries, ...interactionEntries, ...eventEntries];

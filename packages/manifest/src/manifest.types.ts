@@ -9,8 +9,11 @@ export type BoundedContext = (typeof BOUNDED_CONTEXTS)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** Buckets of the stateful stack a function may write to (`audit`: the Object Lock audit archive). */
-export const BUCKET_NAMES = ['audit'] as const;
+/**
+ * Buckets of the stateful stack a function may use (`audit`: the Object Lock audit archive, write
+ * only; `imports`: import uploads, error reports and exports under `jobs/`, read/write/presign).
+ */
+export const BUCKET_NAMES = ['audit', 'imports'] as const;
 export type BucketName = (typeof BUCKET_NAMES)[number];
 
 /** What a function may do on the single table; drives least-privilege IAM in the CDK app. */
@@ -38,6 +41,16 @@ interface EntryBase {
    * kms:Decrypt on the field-encryption key only (with the tenant/field encryption context required).
    */
   fieldEncryption?: true;
+  /**
+   * Geocodes addresses: infra sets `GEOCODER_PLACE_INDEX` to the context stack's Amazon Location
+   * place index and grants geo:SearchPlaceIndexForText on that index only.
+   */
+  placeIndex?: true;
+  /**
+   * Publishes domain events: infra sets `EVENT_BUS_NAME` to the stage's EventBridge bus and grants
+   * events:PutEvents on that bus only.
+   */
+  eventBus?: 'publish';
   memoryMb?: number;
   timeoutSeconds?: number;
 }

@@ -1,18 +1,51 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { assertBlobKey, assertBlobPrefix, type BlobStore } from '@crm/core';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { assertBlobKey, assertBlobPrefix, assertPresignExpiry, type BlobTransferStore, type PresignedRequest } from '@crm/core';
+
+export interface LocalBlobStoreOptions {
+  /**
+   * HMAC-SHA256 key of presigned URLs (generated once per data folder by the local runtime).
+   * Without it the store still reads and writes, but cannot presign.
+   */
+  urlSigningKey?: Buffer;
+  /** Path under which the local server serves presigned requests (default `/_blobs`). */
+  urlPath?: string;
+  /** Now, for URL expiry (tests inject a fixed clock). */
+  now?: () => Date;
+}
+
+/** What a verified presigned request allows. */
+export interface SignedBlobRequest {
+  method: 'PUT' | 'GET';
+  key: string;
+  contentType?: string;
+  filename?: string;
+}
+
+export const DEFAULT_BLOB_URL_PATH = '/_blobs';
 
 /**
  * The local blob store: one file per key under a root folder, with the same key layout as the S3
  * bucket (`audit/tenant=<t>/date=<d>/...` becomes `<root>/audit/tenant=<t>/date=<d>/...`). Writes go
  * to a temporary file first and are renamed into place, so a reader never sees half an object.
+ * Presigned URLs are origin-relative paths on the local server, signed with an HMAC key (the local
+ * stand-in for SigV4 query signing); `verifySignedUrl` checks them.
  */
-export class LocalBlobStore implements BlobStore {
+export class LocalBlobStore implements BlobTransferStore {
   private readonly root: string;
+  private readonly urlSigningKey: Buffer | undefined;
+  private readonly urlPath: string;
+  private readonly now: () => Date;
 
-  constructor(root: string) {
+  constructor(root: string, options: LocalBlobStoreOptions = {}) {
     this.root = resolve(root);
+    this.urlSigningKey = options.urlSigningKey;
+    this.urlPath = options.urlPath ?? DEFAULT_BLOB_URL_PATH;
+    this.now = options.now ?? (() => new Date());
   }
 
   async put(key: string, body: Buffer | string, _contentType: string): Promise<void> {
@@ -23,13 +56,49 @@ export class LocalBlobStore implements BlobStore {
     await rename(temporary, file);
   }
 
+  async putStream(key: string, body: AsyncIterable<Uint8Array>, _contentType: string): Promise<void> {
+    const file = this.fileOf(key);
+    await mkdir(dirname(file), { recursive: true });
+    const temporary = `${file}.${randomUUID()}.tmp`;
+    try {
+      await pipeline(Readable.from(body), createWriteStream(temporary));
+      await rename(temporary, file);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
   async get(key: string): Promise<Buffer | undefined> {
     try {
       return await readFile(this.fileOf(key));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+      if (isMissing(error)) return undefined;
       throw error;
     }
+  }
+
+  async openRead(key: string, options: { start?: number } = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const file = this.fileOf(key);
+    const size = await this.size(key);
+    if (size === undefined) return undefined;
+    const start = options.start ?? 0;
+    if (start >= size) return (async function* () {})();
+    return createReadStream(file, { start, highWaterMark: 64 * 1024 });
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    try {
+      const info = await stat(this.fileOf(key));
+      return info.isFile() ? info.size : undefined;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.fileOf(key), { force: true });
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -54,13 +123,79 @@ export class LocalBlobStore implements BlobStore {
     return keys.sort();
   }
 
-  private fileOf(key: string): string {
+  async presignUpload(key: string, options: { contentType: string; expiresInSeconds: number }): Promise<PresignedRequest> {
+    return this.presign({ method: 'PUT', key, contentType: options.contentType }, options.expiresInSeconds);
+  }
+
+  async presignDownload(key: string, options: { expiresInSeconds: number; filename?: string }): Promise<PresignedRequest> {
+    return this.presign({ method: 'GET', key, ...(options.filename ? { filename: options.filename } : {}) }, options.expiresInSeconds);
+  }
+
+  /**
+   * The request a presigned URL allows, or undefined when its signature is wrong, it has expired or
+   * it is used with another method. `pathAndQuery` is the request target (`/_blobs/<key>?...`).
+   */
+  verifySignedUrl(method: string, pathAndQuery: string): SignedBlobRequest | undefined {
+    if (!this.urlSigningKey) return undefined;
+    const url = new URL(pathAndQuery, 'http://local');
+    if (!url.pathname.startsWith(`${this.urlPath}/`)) return undefined;
+    const key = decodeURIComponent(url.pathname.slice(this.urlPath.length + 1));
+    const exp = url.searchParams.get('exp') ?? '';
+    const sig = url.searchParams.get('sig') ?? '';
+    const contentType = url.searchParams.get('ct') ?? undefined;
+    const filename = url.searchParams.get('fn') ?? undefined;
+    const upper = method.toUpperCase();
+    if ((upper !== 'PUT' && upper !== 'GET') || !/^\d{1,12}$/.test(exp) || Number(exp) * 1000 < this.now().getTime()) return undefined;
+    try {
+      assertBlobKey(key);
+    } catch {
+      return undefined;
+    }
+    const request: SignedBlobRequest = { method: upper, key, ...(contentType ? { contentType } : {}), ...(filename ? { filename } : {}) };
+    const expected = this.signature(request, exp);
+    const given = Buffer.from(sig, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    return request;
+  }
+
+  /** The file of a key, for the local server to stream a verified download from. */
+  fileOf(key: string): string {
     assertBlobKey(key);
     return join(this.root, ...key.split('/'));
   }
+
+  private presign(request: SignedBlobRequest, expiresInSeconds: number): PresignedRequest {
+    assertBlobKey(request.key);
+    assertPresignExpiry(expiresInSeconds);
+    if (!this.urlSigningKey) throw new Error('This local blob store has no URL signing key (LocalBlobStoreOptions.urlSigningKey)');
+    const expiresAt = new Date(this.now().getTime() + expiresInSeconds * 1000);
+    const exp = String(Math.floor(expiresAt.getTime() / 1000));
+    const query = new URLSearchParams({ exp });
+    if (request.contentType) query.set('ct', request.contentType);
+    if (request.filename) query.set('fn', request.filename);
+    query.set('sig', this.signature(request, exp).toString('base64url'));
+    const path = request.key.split('/').map(encodeURIComponent).join('/');
+    return {
+      url: `${this.urlPath}/${path}?${query.toString()}`,
+      method: request.method,
+      headers: request.contentType ? { 'content-type': request.contentType } : {},
+      expiresAt: new Date(Number(exp) * 1000).toISOString(),
+    };
+  }
+
+  private signature(request: SignedBlobRequest, exp: string): Buffer {
+    return createHmac('sha256', this.urlSigningKey!)
+      .update([request.method, request.key, exp, request.contentType ?? '', request.filename ?? ''].join('\n'))
+      .digest();
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR';
 }
 
 /** The local blob store rooted at `dir` (e.g. `<CRM_DATA_DIR>/blobs`). */
-export function createLocalBlobStore(dir: string): BlobStore {
-  return new LocalBlobStore(dir);
+export function createLocalBlobStore(dir: string, options: LocalBlobStoreOptions = {}): LocalBlobStore {
+  return new LocalBlobStore(dir, options);
 }

@@ -7,9 +7,9 @@ import * as z from 'zod';
 export const BUILT_IN_ROLES = ['admin', 'manager', 'sales', 'service', 'analyst', 'auditor', 'partner'] as const;
 export const RESOURCES = [
   'customers', 'interactions', 'deals', 'tasks', 'notes', 'orders', 'analytics', 'audit',
-  'roles', 'org-units', 'grants', 'settings', 'webhooks', 'fields', 'templates',
+  'roles', 'org-units', 'grants', 'settings', 'webhooks', 'fields', 'templates', 'compliance',
 ] as const;
-export const ACTIONS = ['read', 'create', 'update', 'delete', 'export', 'merge', 'manage', 'claim'] as const;
+export const ACTIONS = ['read', 'create', 'update', 'delete', 'export', 'import', 'merge', 'manage', 'claim'] as const;
 
 export type Resource = (typeof RESOURCES)[number];
 export type Action = (typeof ACTIONS)[number];
@@ -57,7 +57,7 @@ const all = (resources: readonly string[], actions: readonly string[]) => resour
 export const DEFAULT_ROLES: Record<(typeof BUILT_IN_ROLES)[number], RoleDefinitionInput> = {
   admin: { permissions: ['*:*'], dataScope: 'tenant', fields: {}, description: 'Everything in the tenant' },
   manager: {
-    permissions: [...all(BUSINESS, ['read', 'create', 'update', 'delete', 'export', 'merge', 'claim']), 'analytics:read', 'org-units:read', 'roles:read', 'fields:read', 'templates:read'],
+    permissions: [...all(BUSINESS, ['read', 'create', 'update', 'delete', 'export', 'merge', 'claim']), 'customers:import', 'analytics:read', 'org-units:read', 'roles:read', 'fields:read', 'templates:read', 'compliance:read'],
     dataScope: 'subtree', fields: {}, description: 'Runs a team or region: everything in its org subtree',
   },
   sales: {

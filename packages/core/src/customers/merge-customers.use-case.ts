@@ -7,6 +7,7 @@ import {
 import { customerKeys } from './customer.keys';
 import { derivedConfigOf, derivedItemOperations } from './derived-items';
 import { mergeKeys } from './merge.keys';
+import { TIMELINE_PREFIX } from '../interactions/interaction.keys';
 import { MERGEABLE_FIELDS, type MergeCustomersInput, type MergeRecord } from './merge.schema';
 import { MAX_TAGS, type Customer } from './customer.schema';
 
@@ -18,7 +19,7 @@ const OPS_PER_CHUNK = 25;
  * others `mergedInto` (out of every list; reads of their ids answer with the survivor), stores the
  * merge record and audits it; the before-images and the index-item operations to apply and to undo
  * are stored with the merge first. Then the index items are moved and a merged company's contacts
- * re-pointed (`completeMerge`, also run by the change feed should this process stop half-way).
+ * re-pointed, their timelines moved to the survivor (`completeMerge`, also run by the change feed should this process stop half-way).
  */
 export async function mergeCustomers(deps: CustomerDeps, ctx: SecuredContext, input: MergeCustomersInput): Promise<{ mergeId: string; survivor: Customer }> {
   const { tenantId } = ctx.principal;
@@ -95,6 +96,8 @@ export async function completeMerge(store: TableStore, tenantId: string, mergeId
   const undo = record.status === 'undoing';
   await applyStoredOperations(store, tenantId, mergeId, undo ? 'undo' : 'apply');
   const moved = undo ? await moveContactsBack(store, tenantId, record) : await moveContacts(store, tenantId, record);
+  if (undo) await moveTimelineBack(store, tenantId, record);
+  else await moveTimeline(store, tenantId, record);
   try {
     await store.put(
       { ...record, status: undo ? 'undone' : 'merged', ...(undo ? {} : { movedContacts: moved }) },
@@ -135,6 +138,47 @@ async function moveContacts(store: TableStore, tenantId: string, record: Item): 
     } while (startAfter);
   }
   return countMoved(store, tenantId, record.mergeId as string);
+}
+
+/**
+ * The merged customers' timeline items move into the survivor's item collection, so its timeline
+ * stays one Query. Each move (copy, delete, marker) is one transaction; a re-run finds only what is
+ * left. Copies carry `movedByMerge` so the change feed does not announce them as new interactions.
+ */
+async function moveTimeline(store: TableStore, tenantId: string, record: Item): Promise<void> {
+  const survivorId = record.survivorId as string;
+  for (const fromId of record.mergedIds as string[]) {
+    for (;;) {
+      const page = await store.query({ partition: customerKeys.partition(tenantId, fromId), sortKey: { beginsWith: TIMELINE_PREFIX }, limit: 100, consistent: true });
+      for (const item of page.items) {
+        await store.transact([
+          { type: 'put', item: { ...item, pk: customerKeys.partition(tenantId, survivorId), customerId: survivorId, movedByMerge: record.mergeId } },
+          { type: 'delete', key: { pk: item.pk, sk: item.sk } },
+          { type: 'put', item: { ...mergeKeys.movedInteraction(tenantId, record.mergeId as string, item.sk), entity: 'customer-merge-moved-interaction', tenantId, fromCustomerId: fromId, timelineSk: item.sk } },
+        ]);
+      }
+      if (!page.lastKey) break;
+    }
+  }
+}
+
+/** Interactions the merge moved go back to the customer they came from (unless deleted since). */
+async function moveTimelineBack(store: TableStore, tenantId: string, record: Item): Promise<void> {
+  const survivorId = record.survivorId as string;
+  let startAfter: Record<string, string> | undefined;
+  do {
+    const page = await store.query({ partition: mergeKeys.partition(tenantId, record.mergeId as string), sortKey: { beginsWith: 'MOVEDIX#' }, limit: 100, consistent: true, ...(startAfter ? { startAfter } : {}) });
+    for (const m of page.items) {
+      const copy = await store.get({ pk: customerKeys.partition(tenantId, survivorId), sk: m.timelineSk as string }, { consistent: true });
+      if (!copy) continue;
+      const { movedByMerge: _moved, ...original } = copy;
+      await store.transact([
+        { type: 'put', item: { ...original, pk: customerKeys.partition(tenantId, m.fromCustomerId as string), customerId: m.fromCustomerId } },
+        { type: 'delete', key: { pk: copy.pk, sk: copy.sk } },
+      ]);
+    }
+    startAfter = page.lastKey;
+  } while (startAfter);
 }
 
 async function countMoved(store: TableStore, tenantId: string, mergeId: string): Promise<number> {

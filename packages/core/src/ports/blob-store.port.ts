@@ -12,6 +12,44 @@ export interface BlobStore {
   list(prefix: string): Promise<string[]>;
 }
 
+/** A request a client can make without credentials of its own, until `expiresAt`. */
+export interface PresignedRequest {
+  /** Absolute (S3) or origin-relative (local server: resolve against the API's origin) URL. */
+  url: string;
+  method: 'PUT' | 'GET';
+  /** Headers the client must send exactly as given (they are part of the signature). */
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+/**
+ * Blob store for bulk transfers (import uploads, error reports, exports): streamed reads from a byte
+ * offset (resumable parsing), streamed writes (never a whole file in memory) and presigned URLs so
+ * clients move the bytes directly, not through a 10 MB API Gateway request. S3 in AWS (its own bucket
+ * with lifecycle expiry, not the audit archive), the local blob folder served by the local server.
+ */
+export interface BlobTransferStore extends BlobStore {
+  /** The object's bytes from `start` (default 0) as a stream, or undefined when there is none. */
+  openRead(key: string, options?: { start?: number }): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /** The object's size in bytes, or undefined when there is none. */
+  size(key: string): Promise<number | undefined>;
+  /** Creates or replaces the object from a stream, holding only a bounded part of it in memory. */
+  putStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<void>;
+  /** Deletes the object (no error when absent). */
+  delete(key: string): Promise<void>;
+  /** A PUT the client sends the object's bytes with (`headers` include the content type). */
+  presignUpload(key: string, options: { contentType: string; expiresInSeconds: number }): Promise<PresignedRequest>;
+  /** A GET that downloads the object, as an attachment named `filename` when given. */
+  presignDownload(key: string, options: { expiresInSeconds: number; filename?: string }): Promise<PresignedRequest>;
+}
+
+/** Presigned URLs live at most 7 days (SigV4's limit); shorter is better. */
+export const MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
+
+export function assertPresignExpiry(seconds: number): void {
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_PRESIGN_SECONDS) throw new RangeError(`Presigned URL expiry must be 1..${MAX_PRESIGN_SECONDS} s`);
+}
+
 const SEGMENT = /^[A-Za-z0-9._=-]+$/;
 
 /** Throws unless `key` is a relative key of safe segments (no `..`, no leading or doubled `/`). */

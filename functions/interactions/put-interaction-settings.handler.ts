@@ -1,0 +1,12 @@
+import { etagOf, InteractionSettingsInput, putInteractionSettings } from '@crm/core';
+import { httpRoute, json } from '@crm/runtime';
+
+export const handler = httpRoute({
+  auth: 'jwt',
+  permission: 'settings:manage',
+  body: InteractionSettingsInput,
+  async handle({ ctx, body, headers, container }) {
+    const settings = await putInteractionSettings(container, ctx, body, headers['if-match']);
+    return json(200, settings, { etag: etagOf(settings.version) });
+  },
+});
