@@ -32,7 +32,11 @@ export async function seed(dataDir: string, size: number): Promise<string[]> {
   const out: string[] = [];
   const now = new Date().toISOString();
   let batch: TransactOperation[] = [];
+  // Port transactions nest as savepoints inside one SQLite transaction per 10,000 customers: the
+  // same items and keys, a commit per chunk instead of per 90 items.
+  db.exec('BEGIN');
   for (let n = 0; n < size; n++) {
+    if (n > 0 && n % 10_000 === 0) db.exec('COMMIT; BEGIN');
     const body = customerBody(n);
     const customer: Customer = {
       id: ids.next(), ...body, phones: normalisePhoneInputs(body.phones), orgPath: '/', version: 1, createdAt: now, updatedAt: now, createdBy: 'seed', updatedBy: 'seed',
@@ -45,6 +49,7 @@ export async function seed(dataDir: string, size: number): Promise<string[]> {
     }
   }
   if (batch.length) await store.transact(batch);
+  db.exec('COMMIT');
   db.exec('DELETE FROM changelog'); // nobody consumes the seed's change feed
   db.close();
   return out;

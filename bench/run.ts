@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   import: () => import('./import.bench'),
   normalise: () => import('./normalise.bench'),
   dedupe: () => import('./dedupe.bench'),
+  ingest: () => import('./ingest.bench'),
   timeline: () => import('./timeline.bench'),
   screen: () => import('./screen.bench'),
 };

@@ -66,6 +66,7 @@ export function buildCrmApp(app: App, options: CrmAppOptions = {}): CrmStacks {
         buckets: {
           audit: { bucket: stateful.auditBucket, writerPolicy: stateful.auditWriterPolicy },
           imports: { bucket: stateful.importsBucket, writerPolicy: stateful.importsAccessPolicy },
+          recordings: { bucket: stateful.recordingsBucket, writerPolicy: stateful.recordingsAccessPolicy },
         },
         code,
         description: `CRM ${config.stage}: ${context} functions`,

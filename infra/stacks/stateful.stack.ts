@@ -17,6 +17,11 @@ export const IMPORTS_PREFIX = 'jobs/';
 /** Import uploads, error reports and exports are deleted this many days after they were written. */
 export const IMPORTS_EXPIRY_DAYS = 7;
 
+/** Key prefix of call recordings (see recordingBlobKey in @crm/core). */
+export const RECORDINGS_PREFIX = 'recordings/';
+/** Default Object Lock retention (GOVERNANCE) of call recordings; per-tenant policies can come later. */
+export const RECORDINGS_RETENTION_DAYS = 365;
+
 /** `source` of every domain event the CRM publishes (rules and the archive match on it). */
 export const DOMAIN_EVENT_SOURCE = 'crm';
 /** Domain events are kept this long in the bus archive (replayable to rebuild a consumer). */
@@ -26,6 +31,8 @@ export interface StatefulStackProps extends StackProps {
   stage: string;
   /** Object Lock COMPLIANCE retention of the audit archive (days). */
   auditRetentionDays: number;
+  /** Object Lock GOVERNANCE retention of call recordings (days; default RECORDINGS_RETENTION_DAYS). */
+  recordingRetentionDays?: number;
 }
 
 /**
@@ -49,6 +56,10 @@ export class StatefulStack extends Stack {
   readonly importsBucket: Bucket;
   /** Read/write/delete under `jobs/` of the imports bucket (also what presigned URLs of its holders allow). */
   readonly importsAccessPolicy: ManagedPolicy;
+  /** Call recordings (`recordings/…`): SSE-KMS with the data key, versioned, Object Lock GOVERNANCE. */
+  readonly recordingsBucket: Bucket;
+  /** Read/write under `recordings/` of the recordings bucket (what presigned URLs of its holders allow). */
+  readonly recordingsAccessPolicy: ManagedPolicy;
   /** The stage's domain-event bus `crm-<stage>` (published to by the publish-events consumer). */
   readonly eventBus: EventBus;
   /** Every domain event, replayable (EventBridge archive). */
@@ -207,6 +218,48 @@ export class StatefulStack extends Stack {
       this.importsAccessPolicy,
       `IAM5[Resource::<${importsBucketId}.Arn>/${IMPORTS_PREFIX}*]`,
       'Object keys are per job (jobs/tenant=<t>/<imports|exports>/<id>/...); the grant covers only the jobs/ prefix of this one bucket.',
+    );
+
+    // Recordings are evidence (disputes, quality, compliance): write-once by default retention.
+    // GOVERNANCE rather than COMPLIANCE so a privileged operator (s3:BypassGovernanceRetention,
+    // granted to nobody here) can still honour an erasure order; no delete grant to the functions.
+    const recordingRetentionDays = props.recordingRetentionDays ?? RECORDINGS_RETENTION_DAYS;
+    this.recordingsBucket = new Bucket(this, 'RecordingsBucket', {
+      objectLockEnabled: true,
+      objectLockDefaultRetention: ObjectLockRetention.governance(Duration.days(recordingRetentionDays)),
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.dataKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: accessLogsBucket,
+      serverAccessLogsPrefix: 'recordings/',
+      lifecycleRules: [
+        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(recordingRetentionDays + 1) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.recordingsAccessPolicy = new ManagedPolicy(this, 'RecordingsAccessPolicy', {
+      description: `CRM ${props.stage}: write, read and presign call recordings`,
+      statements: [
+        new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [this.recordingsBucket.arnForObjects(`${RECORDINGS_PREFIX}*`)] }),
+        // Lets HeadObject answer 404 (not 403) for a recording that was not uploaded yet.
+        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.recordingsBucket.bucketArn] }),
+        new PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [this.dataKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+        }),
+      ],
+    });
+    const recordingsBucketId = this.getLogicalId(this.recordingsBucket.node.defaultChild as CfnBucket);
+    acknowledgeNagRule(
+      this.recordingsAccessPolicy,
+      `IAM5[Resource::<${recordingsBucketId}.Arn>/${RECORDINGS_PREFIX}*]`,
+      'Object keys are per interaction (recordings/tenant=<t>/<customer>/<interaction>.<ext>); the grant covers only the recordings/ prefix of this one bucket, without delete.',
     );
 
     // The bus is stateful only through its archive, but rules and targets of later issues

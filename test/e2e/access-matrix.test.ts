@@ -49,18 +49,23 @@ describe('isolation matrix over every id route', () => {
     expect((await call('GET', `/v1/merges/${merge.mergeId}`, eastManager)).status).toBe(200);
     const scan = (await call('POST', '/v1/duplicates/scan', eastManager)).body;
     expect((await call('GET', `/v1/duplicates/scan/${scan.id}`, eastManager)).status).toBe(200);
+    const call_ = (await call('POST', '/v1/interactions', eastRep, { customerId: live.id, channel: 'phone_call', type: 'call', occurredAt: '2026-01-05T10:00:00Z', payload: { direction: 'inbound', durationSec: 60 } })).body;
+    expect((await call('POST', `/v1/interactions/${call_.id}/recording`, eastRep, { contentType: 'audio/mpeg', sizeBytes: 1024, contentMd5: '1B2M2Y8AsgTpgAmY7PhCfg==' })).status).toBe(201);
+
+    const webhook = (await call('POST', '/v1/webhooks', admin, { url: 'https://hooks.partner.example/crm', events: ['customer.*'] })).body;
+    expect((await call('GET', `/v1/webhooks/${webhook.id}`, admin)).status).toBe(200);
 
     // Positive controls: the owning team sees its records.
     expect((await call('GET', `/v1/customers/${live.id}`, eastManager)).status).toBe(200);
     expect((await call('GET', `/v1/customers/${deleted.id}?includeDeleted=true`, eastManager)).status).toBe(200);
     expect((await call('GET', `/v1/org-units/${leaf.id}`, admin)).status).toBe(200);
 
-    const targets = { customer: [live.id, deleted.id], 'org-unit': [leaf.id], grant: [grant.id], merge: [merge.mergeId], 'duplicate-scan': [scan.id] } as const;
+    const targets = { customer: [live.id, deleted.id], 'org-unit': [leaf.id], grant: [grant.id], merge: [merge.mergeId], 'duplicate-scan': [scan.id], interaction: [call_.id], webhook: [webhook.id] } as const;
     for (const route of idRoutes) {
       const sample = crossTenantSamples[route.name]!;
       const target = sample.target ?? 'customer';
       // Another team only matters for records in data domains (customers); org units and grants are tenant configuration.
-      const intruders: Array<[string, string]> = target === 'customer' || target === 'merge' || target === 'duplicate-scan' ? [['other tenant', otherTenant], ['other team', westManager]] : [['other tenant', otherTenant]];
+      const intruders: Array<[string, string]> = target === 'customer' || target === 'merge' || target === 'duplicate-scan' || target === 'interaction' ? [['other tenant', otherTenant], ['other team', westManager]] : [['other tenant', otherTenant]];
       for (const [who, token] of intruders) {
         for (const id of targets[target]) {
           const res = await server.call(route.method, `${route.path.replace('{id}', id)}${sample.query ?? ''}`, {
@@ -75,6 +80,7 @@ describe('isolation matrix over every id route', () => {
     expect((await call('GET', `/v1/customers/${deleted.id}?includeDeleted=true`, eastManager)).body.deletedAt).toBeDefined();
     expect((await call('GET', `/v1/org-units/${leaf.id}`, admin)).status).toBe(200);
     expect((await call('GET', '/v1/grants', admin)).body.items.map((g: { id: string }) => g.id)).toContain(grant.id);
+    expect((await call('GET', `/v1/webhooks/${webhook.id}`, admin)).body).toMatchObject({ status: 'active', version: 1 });
 
     // Lists and filters never show another domain's records.
     for (const [who, token] of [['other tenant', otherTenant], ['other team', westManager]] as const) {

@@ -62,7 +62,7 @@ describe('stateful stack', () => {
   });
 
   it('encrypts the lake bucket with the CMK, versions it and logs access to a separate bucket', () => {
-    stateful.resourceCountIs('AWS::S3::Bucket', 4); // access logs, lake, audit archive (test/infra/audit-archive.test.ts), imports (test/infra/imports-bucket.test.ts)
+    stateful.resourceCountIs('AWS::S3::Bucket', 5); // access logs, lake, audit archive (test/infra/audit-archive.test.ts), imports (test/infra/imports-bucket.test.ts), recordings (test/infra/recordings-bucket.test.ts)
     stateful.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       Properties: {

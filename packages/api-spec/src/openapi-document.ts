@@ -13,6 +13,9 @@ import { securityDocs } from './routes/security.docs';
 import { duplicateDocs } from './routes/duplicates.docs';
 import { importDocs } from './routes/imports.docs';
 import { interactionDocs } from './routes/interactions.docs';
+import { recordingDocs } from './routes/recordings.docs';
+import { inboundDocs } from './routes/inbound.docs';
+import { webhookDocs } from './routes/webhooks.docs';
 
 /**
  * Builds the OpenAPI 3.1 document from the manifest (paths, methods, auth) and the zod schemas
@@ -21,7 +24,7 @@ import { interactionDocs } from './routes/interactions.docs';
  * the same document.
  */
 
-const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...fieldDocs, ...templateDocs, ...complianceDocs, ...accessDocs, ...auditDocs, ...securityDocs, ...duplicateDocs, ...importDocs, ...interactionDocs };
+const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...fieldDocs, ...templateDocs, ...complianceDocs, ...accessDocs, ...auditDocs, ...securityDocs, ...duplicateDocs, ...importDocs, ...interactionDocs, ...recordingDocs, ...inboundDocs, ...webhookDocs };
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const registry = new OpenAPIRegistry();

@@ -49,3 +49,5 @@ export * from './jobs';
 export * from './duplicates/customer-duplicates.use-case';
 export * from './duplicates/duplicate-scan';
 export * from './interactions';
+export * from './inbound';
+export * from './webhooks';

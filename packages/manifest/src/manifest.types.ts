@@ -11,9 +11,10 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * Buckets of the stateful stack a function may use (`audit`: the Object Lock audit archive, write
- * only; `imports`: import uploads, error reports and exports under `jobs/`, read/write/presign).
+ * only; `imports`: import uploads, error reports and exports under `jobs/`, read/write/presign;
+ * `recordings`: call recordings under `recordings/`, SSE-KMS + Object Lock, read/write/presign).
  */
-export const BUCKET_NAMES = ['audit', 'imports'] as const;
+export const BUCKET_NAMES = ['audit', 'imports', 'recordings'] as const;
 export type BucketName = (typeof BUCKET_NAMES)[number];
 
 /** What a function may do on the single table; drives least-privilege IAM in the CDK app. */

@@ -13,6 +13,8 @@ export const AwsRuntimeConfig = z.object({
   AUDIT_BUCKET: z.string().min(3).optional(),
   /** Set on functions whose manifest entry has `buckets: ['imports']` (import/export transfers). */
   IMPORTS_BUCKET: z.string().min(3).optional(),
+  /** Set on functions whose manifest entry has `buckets: ['recordings']` (call recordings). */
+  RECORDINGS_BUCKET: z.string().min(3).optional(),
   /** Tenant data-access role (read or read-write) that request handlers assume per tenant. */
   TENANT_ROLE_ARN: z.string().min(20).optional(),
   /** Business-registry gateway for company enrichment (optional; without it enrichment is `unavailable`). */

@@ -93,6 +93,10 @@ describe('S3 transfer store', () => {
     expect(put.searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host');
     expect(put.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
     expect(upload).toMatchObject({ method: 'PUT', headers: { 'content-type': 'text/csv' }, expiresAt: '2026-11-25T13:00:00.000Z' });
+    // Object Lock buckets (recordings) need Content-MD5: signed, and a header the client must send.
+    const locked = await blobs().presignUpload(KEY, { contentType: 'audio/mpeg', expiresInSeconds: 900, contentMd5: '1B2M2Y8AsgTpgAmY7PhCfg==' });
+    expect(new URL(locked.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-md5;content-type;host');
+    expect(locked.headers).toEqual({ 'content-type': 'audio/mpeg', 'content-md5': '1B2M2Y8AsgTpgAmY7PhCfg==' });
 
     const download = await blobs().presignDownload(KEY, { expiresInSeconds: 900, filename: '客户 errors.csv' });
     const get = new URL(download.url);

@@ -9,6 +9,7 @@ describe('interaction keys (offline)', () => {
     expect(interactionKeys.timelineTo('2026-11-01T00:00:00.000Z') > interactionKeys.timeline('a', 'c', '2026-11-01T00:00:00.000Z', 'ZZZZZZZZZZZZZZZZZZZZZZZZZZ').sk).toBe(true);
     expect(interactionKeys.parked('acme', '01JIX')).toEqual({ pk: 'T#acme#PARKED', sk: 'IX#01JIX' });
     expect(interactionKeys.settings('acme')).toEqual({ pk: 'T#acme#SETTINGS', sk: 'INTERACTIONS' });
+    expect(interactionKeys.locator('acme', '01JIX')).toEqual({ pk: 'T#acme#IX#01JIX', sk: 'IX' });
   });
 
   it('digests client and external ids (any characters, fixed length, no key injection)', () => {

@@ -113,18 +113,20 @@ export class S3BlobStore implements BlobTransferStore {
     return keys.sort();
   }
 
-  async presignUpload(key: string, options: { contentType: string; expiresInSeconds: number }): Promise<PresignedRequest> {
+  async presignUpload(key: string, options: { contentType: string; expiresInSeconds: number; contentMd5?: string }): Promise<PresignedRequest> {
     assertBlobKey(key);
     assertPresignExpiry(options.expiresInSeconds);
     const signedAt = this.now();
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: options.contentType });
+    const md5 = options.contentMd5;
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: options.contentType, ...(md5 ? { ContentMD5: md5 } : {}) });
     const url = await getSignedUrl(this.client, command, {
       expiresIn: options.expiresInSeconds,
       signingDate: signedAt,
-      // Content-Type is signed, so the client must send the type it announced.
-      signableHeaders: new Set(['content-type']),
+      // Content-Type (and Content-MD5) are signed, so the client must send what it announced.
+      signableHeaders: new Set(md5 ? ['content-type', 'content-md5'] : ['content-type']),
     });
-    return { url, method: 'PUT', headers: { 'content-type': options.contentType }, expiresAt: expiryOf(signedAt, options.expiresInSeconds) };
+    const headers: Record<string, string> = { 'content-type': options.contentType, ...(md5 ? { 'content-md5': md5 } : {}) };
+    return { url, method: 'PUT', headers, expiresAt: expiryOf(signedAt, options.expiresInSeconds) };
   }
 
   async presignDownload(key: string, options: { expiresInSeconds: number; filename?: string }): Promise<PresignedRequest> {

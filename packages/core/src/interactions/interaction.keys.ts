@@ -25,6 +25,8 @@ export const interactionKeys = {
   /** Sort-key bounds of an occurredAt range (both ends inclusive). */
   timelineFrom: (from: string) => `${TIMELINE_PREFIX}${from}`,
   timelineTo: (to: string) => `${TIMELINE_PREFIX}${to}#~`,
+  /** Interaction id → where its timeline item lives (written with it; `/v1/interactions/{id}/…` routes start here). */
+  locator: (tenantId: string, id: string): ItemKey => ({ pk: `${tenantPrefix(tenantId)}#IX#${id}`, sk: 'IX' }),
   /** Per-item client id: written with notExists in the interaction's transaction, so a retry writes nothing twice. */
   clientId: (tenantId: string, clientId: string): ItemKey => ({ pk: `${tenantPrefix(tenantId)}#IXCLIENT#${digest(clientId)}`, sk: 'IXCLIENT' }),
   /** External id (WeChat external user id, shop member id, …) → customer. */

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { RecordId } from '../customers/customer.schema';
+import { RecordingRef } from './recording.use-cases';
 import { CHANNEL_IDS, CHANNELS, ChannelIdSchema, channelTypes, INTERACTION_TYPE_IDS, payloadSchema, type ChannelId } from './channels';
 
 /** Largest batch accepted by `POST /v1/interactions/batch`. */
@@ -102,6 +103,8 @@ export const Interaction = z.object({
   flagged: z.boolean().optional(),
   flaggedRules: z.array(z.object({ field: z.string(), list: z.string(), word: z.string() })).optional(),
   clientId: z.string().optional(),
+  /** A call recording (phone_call): see POST/GET /v1/interactions/{id}/recording. */
+  recording: RecordingRef.optional(),
   createdAt: z.string(),
   createdBy: z.string(),
 }).meta({ id: 'Interaction' });

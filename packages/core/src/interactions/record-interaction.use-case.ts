@@ -102,6 +102,7 @@ export async function recordInteraction(
   };
   const operations: TransactOperation[] = [
     { type: 'put', item: timelineItem(tenantId, interaction, matchedBy), condition: { kind: 'notExists' } },
+    { type: 'put', item: locatorItem(tenantId, interaction), condition: { kind: 'notExists' } },
   ];
   // Every word-list hit is audited, in the item's own transaction.
   const screeningAudit = wordScreeningAudit(deps, ctx, { type: 'interaction', id: interaction.id }, screened.verdict);
@@ -209,6 +210,12 @@ export function timelineItem(tenantId: string, i: Interaction, matchedBy?: Inter
     ...i,
     ...(matchedBy ? { matchedBy } : {}),
   };
+}
+
+/** The id → timeline-item locator (recordings and other `/v1/interactions/{id}` routes look it up). */
+export function locatorItem(tenantId: string, i: Pick<Interaction, 'id' | 'customerId' | 'occurredAt'>): Item {
+  const { sk } = interactionKeys.timeline(tenantId, i.customerId, i.occurredAt, i.id);
+  return { ...interactionKeys.locator(tenantId, i.id), entity: 'interaction-locator', tenantId, interactionId: i.id, customerId: i.customerId, timelineSk: sk };
 }
 
 function clientIdOperation(tenantId: string, clientId: string, target: { interactionId: string; customerId?: string; parked?: boolean }, now: Date): TransactOperation {

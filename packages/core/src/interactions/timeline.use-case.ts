@@ -9,7 +9,7 @@ import type { Interaction, TimelineQuery } from './interaction.schema';
 const MAX_FILTERED_PAGES = 5;
 const FILTERED_PAGE_SIZE = 200;
 
-const INTERACTION_FIELDS = ['id', 'customerId', 'channel', 'type', 'occurredAt', 'payload', 'flagged', 'flaggedRules', 'clientId', 'createdAt', 'createdBy'] as const;
+const INTERACTION_FIELDS = ['id', 'customerId', 'channel', 'type', 'occurredAt', 'payload', 'flagged', 'flaggedRules', 'clientId', 'recording', 'createdAt', 'createdBy'] as const;
 
 /**
  * A customer's timeline: one Query over the customer's item collection (`begins_with TL#`, or a

@@ -37,8 +37,13 @@ export interface BlobTransferStore extends BlobStore {
   putStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<void>;
   /** Deletes the object (no error when absent). */
   delete(key: string): Promise<void>;
-  /** A PUT the client sends the object's bytes with (`headers` include the content type). */
-  presignUpload(key: string, options: { contentType: string; expiresInSeconds: number }): Promise<PresignedRequest>;
+  /**
+   * A PUT the client sends the object's bytes with (`headers` include the content type). With
+   * `contentMd5` (base64 MD5 of the bytes) the digest is signed too, so S3 stores only those exact
+   * bytes; buckets with Object Lock default retention refuse PUTs without it (S3 only; the local
+   * store ignores it).
+   */
+  presignUpload(key: string, options: { contentType: string; expiresInSeconds: number; contentMd5?: string }): Promise<PresignedRequest>;
   /** A GET that downloads the object, as an attachment named `filename` when given. */
   presignDownload(key: string, options: { expiresInSeconds: number; filename?: string }): Promise<PresignedRequest>;
 }

@@ -1,0 +1,2 @@
+export * from './inbound-signatures';
+export * from './inbound.use-cases';
