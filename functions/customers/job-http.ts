@@ -6,7 +6,7 @@ import type { Container } from '@crm/runtime';
  * in AWS (manifest `buckets: ['imports']`), the local blob folder served by the local server.
  */
 export function transfersOf(container: Container): BlobTransferStore {
-  const transfers = (container as Container & { transfers?: BlobTransferStore }).transfers;
+  const transfers = container.transfers;
   if (!transfers) throw new Error('This function has no transfer bucket (add `buckets: [\'imports\']` to its manifest entry)');
   return transfers;
 }

@@ -14,6 +14,8 @@ export const IMPORT_USAGE = `crm import <file.csv> [--encoding utf-8|gbk|auto] [
                    [--duplicates allow|warn|block] [--tenant <id>] [--user <id>] [--roles a,b] [--url http://127.0.0.1:3000]
                                  import customers into the running local server with a progress bar`;
 
+const TOKEN_REFRESH_MS = 15 * 60 * 1000;
+
 interface ImportSummary {
   id: string;
   status: string;
@@ -40,9 +42,19 @@ export async function importCommand(args: string[], env: Record<string, string |
   if (!file || positionals.length !== 1) throw new Error(`Usage: ${IMPORT_USAGE}`);
   const config = parseConfig(LocalConfig, env);
   const base = (values.url ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, '');
-  const token = await issueLocalToken(await loadOrCreateSigningKey(config.CRM_DATA_DIR), LocalClientRegistry.open(config.CRM_DATA_DIR), {
-    tenantId: values.tenant!, userId: values.user!, roles: values.roles!.split(',').map((r) => r.trim()).filter(Boolean),
-  });
+  const signingKey = await loadOrCreateSigningKey(config.CRM_DATA_DIR);
+  const clients = LocalClientRegistry.open(config.CRM_DATA_DIR);
+  // A large import outlives one token (1 h): mint a fresh one every 15 minutes.
+  let token = { value: '', mintedAt: 0 };
+  const bearer = async (): Promise<string> => {
+    if (Date.now() - token.mintedAt > TOKEN_REFRESH_MS) {
+      token = {
+        mintedAt: Date.now(),
+        value: await issueLocalToken(signingKey, clients, { tenantId: values.tenant!, userId: values.user!, roles: values.roles!.split(',').map((r) => r.trim()).filter(Boolean) }),
+      };
+    }
+    return token.value;
+  };
   const mapping: Record<string, string> = {};
   for (const pair of values.map ?? []) {
     const at = pair.lastIndexOf('=');
@@ -51,7 +63,7 @@ export async function importCommand(args: string[], env: Record<string, string |
   }
   const api = async (method: string, path: string, body?: unknown): Promise<any> => {
     const res = await fetch(`${base}${path}`, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+      method, headers: { authorization: `Bearer ${await bearer()}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
     });
     const json = (await res.json().catch(() => ({}))) as any;
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json.detail ?? json.title ?? ''}`);

@@ -12,10 +12,13 @@ import type { ManifestEntry } from '@crm/manifest';
 import { ulidGenerator, type Container } from '@crm/runtime';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { LocalConfig } from './local-config';
+import { createLocalTransfers, type RawRoute } from './local-blob-route';
 
 export interface LocalRuntime {
   container: Container;
   dispatcher: ChangeFeedDispatcher;
+  /** Routes the local server serves outside the API (presigned blob transfers). */
+  rawRoutes: RawRoute[];
   close(): Promise<void>;
 }
 
@@ -43,10 +46,15 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
   const assetFiles = new Map<string, string>();
   for (const entry of manifest) for (const asset of entry.assets ?? []) assetFiles.set(asset.to, resolve(repoRoot, asset.from));
 
+  // Presigned transfers (imports, exports, recordings): the blob folder, URLs signed with a key
+  // generated on first start and served by the local server's blob route.
+  const transfers = createLocalTransfers(config.CRM_DATA_DIR);
   const container: Container = {
     store,
     storeFor: async (tenantId) => guardTenant(store, tenantId),
     blobs: createLocalBlobStore(join(config.CRM_DATA_DIR, 'blobs')),
+    transfers: transfers.blobs,
+    recordings: transfers.blobs,
     encryptor: createLocalFieldEncryptor(config.CRM_DATA_DIR),
     companyRegistry: createFixtureCompanyRegistry(),
     clock: systemClock,
@@ -71,6 +79,7 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
   return {
     container,
     dispatcher,
+    rawRoutes: [transfers.route],
     async close() {
       clearInterval(sweeper);
       await dispatcher?.stop();

@@ -7,7 +7,6 @@ import { LocalConfig } from './local-config';
 import { createLocalRuntime } from './local-container';
 import { ALL_SCOPES, issueLocalToken, LocalClientRegistry, loadOrCreateSigningKey } from './local-identity';
 import { startLocalServer } from './local-server';
-import { createLocalTransfers } from './local-blob-route';
 import { importCommand, IMPORT_USAGE } from './import-command';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -28,14 +27,10 @@ export async function start(env: Record<string, string | undefined> = process.en
   const signingKey = await loadOrCreateSigningKey(config.CRM_DATA_DIR);
   const clients = LocalClientRegistry.open(config.CRM_DATA_DIR);
   const runtime = await createLocalRuntime(config, manifest, REPO_ROOT);
-  // Import/export transfers: the blob folder with presigned URLs served by the local server.
-  // TODO(lead): move `transfers` into createLocalRuntime's container (Container.transfers).
-  const transfers = createLocalTransfers(config.CRM_DATA_DIR);
-  Object.assign(runtime.container, { transfers: transfers.blobs });
   setContainer(runtime.container); // before any handler module is imported
   runtime.dispatcher.start();
   const server = await startLocalServer({
-    manifest, signingKey, clients, host: config.HOST, port: config.PORT, repoRoot: REPO_ROOT, rawRoutes: [transfers.route],
+    manifest, signingKey, clients, host: config.HOST, port: config.PORT, repoRoot: REPO_ROOT, rawRoutes: runtime.rawRoutes,
     rateLimits: {
       user: config.CRM_RATE_LIMIT_USER,
       partnerClient: config.CRM_RATE_LIMIT_CLIENT,

@@ -6,7 +6,7 @@ import { createS3BlobStore } from '@crm/adapters/s3';
 import { createKmsFieldEncryptor } from '@crm/adapters/kms-encryption';
 import { createHttpCompanyRegistry } from '@crm/adapters/company-registry';
 import { S3Client } from '@aws-sdk/client-s3';
-import { fieldEncryptionUnavailable, systemClock, type BlobStore, type CompanyRegistry, type Clock, type FieldEncryptor, type IdGenerator, type TableStore } from '@crm/core';
+import { fieldEncryptionUnavailable, systemClock, type BlobStore, type BlobTransferStore, type CompanyRegistry, type Clock, type FieldEncryptor, type IdGenerator, type TableStore } from '@crm/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monotonicFactory } from 'ulid';
@@ -33,6 +33,14 @@ export interface Container {
   storeFor(tenantId: string): Promise<TableStore>;
   /** Object storage (audit archive, later the lake): S3 in AWS, a folder locally. */
   blobs: BlobStore;
+  /**
+   * Presigned transfers of import uploads, error reports and exports (bucket `IMPORTS_BUCKET`, only
+   * for functions the manifest gives `buckets: ['imports']`); locally the blob folder served by the
+   * local server.
+   */
+  transfers?: BlobTransferStore;
+  /** Call recordings (bucket `RECORDINGS_BUCKET`: SSE-KMS, Object Lock); locally the transfer folder. */
+  recordings?: BlobTransferStore;
   /** Envelope encryption of sensitive fields: KMS keyring in AWS, a local key file locally (same format). */
   encryptor: FieldEncryptor;
   /** Business-registry lookups for company enrichment (HTTP provider in AWS, fixture file locally). */
@@ -73,6 +81,10 @@ export function createAwsContainer(env: Record<string, string | undefined>): Con
   });
   const taskRoot = env.LAMBDA_TASK_ROOT ?? process.cwd();
   const store = new DynamoDbTableStore({ client, tableName: config.TABLE_NAME, clock: systemClock });
+  // One S3 client per container. Checksums only when S3 requires them: the SDK's default would sign
+  // a CRC32 of an empty body into presigned PUT URLs, and S3 would refuse the client's real upload.
+  let s3Client: S3Client | undefined;
+  const s3 = () => (s3Client ??= new S3Client({ region: config.AWS_REGION, requestChecksumCalculation: 'WHEN_REQUIRED' }));
   const tenantStores = config.TENANT_ROLE_ARN
     ? createTenantScopedStoreProvider({ roleArn: config.TENANT_ROLE_ARN, tableName: config.TABLE_NAME, region: config.AWS_REGION, clock: systemClock })
     : async (tenantId: string) => guardTenant(store, tenantId);
@@ -86,7 +98,9 @@ export function createAwsContainer(env: Record<string, string | undefined>): Con
     companyRegistry: config.COMPANY_REGISTRY_URL
       ? createHttpCompanyRegistry({ baseUrl: config.COMPANY_REGISTRY_URL, provider: config.COMPANY_REGISTRY_PROVIDER })
       : { lookup: () => Promise.reject(new Error('No company registry configured (COMPANY_REGISTRY_URL)')) },
-    blobs: config.AUDIT_BUCKET ? createS3BlobStore({ client: new S3Client({ region: config.AWS_REGION }), bucket: config.AUDIT_BUCKET }) : unconfiguredBlobs,
+    blobs: config.AUDIT_BUCKET ? createS3BlobStore({ client: s3(), bucket: config.AUDIT_BUCKET }) : unconfiguredBlobs,
+    ...(config.IMPORTS_BUCKET ? { transfers: createS3BlobStore({ client: s3(), bucket: config.IMPORTS_BUCKET }) } : {}),
+    ...(config.RECORDINGS_BUCKET ? { recordings: createS3BlobStore({ client: s3(), bucket: config.RECORDINGS_BUCKET }) } : {}),
     clock: systemClock,
     ids: ulidGenerator(),
     logger: new Logger({ serviceName: config.POWERTOOLS_SERVICE_NAME }),
