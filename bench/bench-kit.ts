@@ -55,7 +55,7 @@ export async function seed(dataDir: string, size: number): Promise<string[]> {
   return out;
 }
 
-export async function startServer(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startServer(dataDir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve('packages/local-runtime/src/main.ts'), 'start'], {
     env: {
       ...process.env, PORT: '0', HOST: '127.0.0.1', CRM_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'ERROR',
@@ -77,6 +77,7 @@ export async function startServer(dataDir: string): Promise<{ url: string; stop(
   });
   return {
     url,
+    pid: child.pid!,
     // Wait for the server to exit, so its last writes (audit archive) land before the folder goes.
     stop: () => new Promise<void>((ok) => {
       child.once('exit', () => ok());

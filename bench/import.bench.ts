@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { importCommand } from '../packages/local-runtime/src/import-command';
+import { startServer } from './bench-kit';
 
 /**
  * CSV import through the local server (a separate process, as `npm start` runs it): a generated
@@ -70,26 +70,3 @@ function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Math.round(Number(m[1]) / 1024) : -1;
 }
 
-async function startServer(dataDir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve('packages/local-runtime/src/main.ts'), 'start'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CRM_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'ERROR', CRM_RATE_LIMIT_USER: '1000000/1000000', CRM_RATE_LIMIT_TENANT: '1000000/1000000' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /API\s+(http:\/\/[^/\s]+)/.exec(out);
-      if (m) ok(m[1]!);
-    });
-    child.once('exit', (code) => fail(new Error(`server exited with ${code}`)));
-  });
-  return {
-    url,
-    pid: child.pid!,
-    stop: () => new Promise<void>((ok) => {
-      child.once('exit', () => ok());
-      child.kill('SIGTERM');
-    }),
-  };
-}

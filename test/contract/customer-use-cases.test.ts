@@ -1,41 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbTableStore } from '@crm/adapters/dynamodb';
-import { SqliteTableStore, openSqliteDatabase } from '@crm/adapters/sqlite';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  AppError, claimCustomer, createCustomer, CreateCustomerInput, deleteCustomer, getCustomer, listCustomers, ListCustomersQuery, restoreCustomer,
-  updateCustomer, type Clock, type CustomerDeps, type SecuredContext, type TableStore,
+  claimCustomer, createCustomer, CreateCustomerInput, deleteCustomer, getCustomer, listCustomers, ListCustomersQuery, restoreCustomer,
+  updateCustomer, type CustomerDeps,
 } from '@crm/core';
 import { ulidGenerator } from '@crm/runtime';
-import { createLocalFieldEncryptor } from '@crm/adapters/local-encryption';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { adminContext, errorCode, fixedClock as clock, stores, testEncryptor as encryptor } from '../support/use-case-harness';
 
 // Use cases run against both real stores (in-memory SQLite, DynamoDB Local) and a fixed clock: no
 // mocks of the thing under test. Each test gets a fresh table.
-let deps: CustomerDeps;
-const encryptor = createLocalFieldEncryptor(mkdtempSync(join(tmpdir(), 'crm-keys-')));
-const clock: Clock = { now: () => new Date('2026-11-25T10:00:00.000Z') };
 // Tenant-wide access: these tests are about storage behaviour; access rules have their own tests.
-const ctx = (tenantId = 'acme', subject = 'alice'): SecuredContext => {
-  const principal = { tenantId, kind: 'user' as const, subject, roles: ['admin'], scopes: [] };
-  return { principal, requestId: 'req-1', access: { principal, permissions: ['*:*'], dataScope: 'tenant', fields: {}, shares: new Set() } };
-};
+let deps: CustomerDeps;
+const ctx = (tenantId = 'acme', subject = 'alice') => adminContext(tenantId, subject);
+const code = errorCode;
 const input = (o: Record<string, unknown>) => CreateCustomerInput.parse(o);
-const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
 
-let dynamo: DynamoDbLocal | undefined;
-const stores: Record<string, () => Promise<TableStore>> = {
-  sqlite: async () => new SqliteTableStore({ db: openSqliteDatabase(':memory:'), clock }),
-  dynamodb: async () => {
-    dynamo ??= await startDynamoDbLocal();
-    return new DynamoDbTableStore({ client: dynamo.documentClient, tableName: await dynamo.createTable('usecases'), clock });
-  },
-};
-afterAll(() => dynamo?.stop());
-
-describe.each(Object.keys(stores))('customer use cases on %s', (adapter) => {
+describe.each(Object.keys(stores) as Array<keyof typeof stores>)('customer use cases on %s', (adapter) => {
   beforeAll(async () => {
     await stores[adapter]!(); // start the backend once per suite, outside the per-test timeout
   });

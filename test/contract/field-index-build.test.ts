@@ -1,37 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbTableStore } from '@crm/adapters/dynamodb';
-import { SqliteTableStore, openSqliteDatabase } from '@crm/adapters/sqlite';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  AppError, buildFieldIndex, createCustomer, CreateCustomerInput, deleteCustomer, fieldRegistryKeys, listCustomers, ListCustomersRequestQuery, loadFieldDefinitions,
-  putFieldDefinition, FieldDefinitionInput, uniqueValueHash, updateCustomer, type Clock, type CustomerDeps, type SecuredContext, type TableStore,
+  buildFieldIndex, createCustomer, CreateCustomerInput, deleteCustomer, fieldRegistryKeys, listCustomers, ListCustomersRequestQuery, loadFieldDefinitions,
+  putFieldDefinition, FieldDefinitionInput, uniqueValueHash, updateCustomer, type CustomerDeps, type TableStore,
 } from '@crm/core';
 import { ulidGenerator } from '@crm/runtime';
-import { createLocalFieldEncryptor } from '@crm/adapters/local-encryption';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { adminContext, errorCode, fixedClock as clock, stores, testEncryptor as encryptor } from '../support/use-case-harness';
 
 // The index backfill of filterable/unique custom fields against both real stores, chunked small so
 // continuation, checkpoints and paging are exercised. No mocks; each test gets a fresh table.
 let deps: CustomerDeps;
-const encryptor = createLocalFieldEncryptor(mkdtempSync(join(tmpdir(), 'crm-keys-')));
-const clock: Clock = { now: () => new Date('2026-11-25T10:00:00.000Z') };
-const ctx = (tenantId = 'acme', subject = 'root'): SecuredContext => {
-  const principal = { tenantId, kind: 'user' as const, subject, roles: ['admin'], scopes: [] };
-  return { principal, requestId: 'req-1', access: { principal, permissions: ['*:*'], dataScope: 'tenant', fields: {}, shares: new Set() } };
-};
-const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
-
-let dynamo: DynamoDbLocal | undefined;
-const stores: Record<string, () => Promise<TableStore>> = {
-  sqlite: async () => new SqliteTableStore({ db: openSqliteDatabase(':memory:'), clock }),
-  dynamodb: async () => {
-    dynamo ??= await startDynamoDbLocal();
-    return new DynamoDbTableStore({ client: dynamo.documentClient, tableName: await dynamo.createTable('fieldindex'), clock });
-  },
-};
-afterAll(() => dynamo?.stop());
+const ctx = (tenantId = 'acme', subject = 'root') => adminContext(tenantId, subject);
+const code = errorCode;
 
 const field = (key: string, o: Record<string, unknown>, ifMatch?: string) => putFieldDefinition(deps, ctx(), 'customer', key, FieldDefinitionInput.parse(o), ifMatch);
 const definition = async (key: string) => (await loadFieldDefinitions(deps.store, 'acme', 'customer')).find((d) => d.key === key)!;
@@ -61,7 +40,7 @@ async function listAll(params: Record<string, string>, limit = '2') {
   return names;
 }
 
-describe.each(Object.keys(stores))('custom-field index build on %s', (adapter) => {
+describe.each(Object.keys(stores) as Array<keyof typeof stores>)('custom-field index build on %s', (adapter) => {
   beforeAll(async () => {
     await stores[adapter]!();
   });
