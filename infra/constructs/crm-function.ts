@@ -7,6 +7,8 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import {
   Architecture,
   CfnFunction,
+  FilterCriteria,
+  FilterRule,
   Function as LambdaFunction,
   Runtime,
   StartingPosition,
@@ -262,6 +264,8 @@ export class CrmFunction extends Construct {
       startingPosition: StartingPosition.TRIM_HORIZON,
       batchSize: entry.batchSize,
       maxBatchingWindow: entry.maxBatchingWindowSeconds === undefined ? undefined : Duration.seconds(entry.maxBatchingWindowSeconds),
+      // Event filtering: the function is invoked (and billed) only for the entities it handles.
+      ...(entry.entities ? { filters: entityFilters(entry.entities) } : {}),
       bisectBatchOnError: true,
       reportBatchItemFailures: true,
       retryAttempts: 10,
@@ -278,4 +282,13 @@ export class CrmFunction extends Construct {
       },
     });
   }
+}
+
+/** Lambda filter criteria matching records whose new or old image has one of the `entity` values. */
+export function entityFilters(entities: readonly string[]): Array<Record<string, string>> {
+  const values = [...entities];
+  return [
+    FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.or(...values) } } } }),
+    FilterCriteria.filter({ dynamodb: { OldImage: { entity: { S: FilterRule.or(...values) } } } }),
+  ];
 }

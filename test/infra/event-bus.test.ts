@@ -71,4 +71,19 @@ describe('domain-event bus', () => {
     }
     expect(mappings).toBe(streamNames.length);
   });
+
+  it('filters every stream consumer to the entities its manifest entry names (Lambda event filtering)', () => {
+    const mappings = [...templates.values()].flatMap((t) => Object.entries(resourcesOf(t, 'AWS::Lambda::EventSourceMapping')).map(([, m]) => ({ m, fns: resourcesOf(t, 'AWS::Lambda::Function') })));
+    for (const entry of manifest) {
+      if (entry.kind !== 'stream') continue;
+      expect(entry.entities, `${entry.name} names its entities`).toBeDefined();
+      const found = mappings.find(({ m, fns }) => tagOf(fns[(m.Properties!.FunctionName as { Ref: string }).Ref]!, MANIFEST_ENTRY_TAG) === entry.name);
+      expect(found, entry.name).toBeDefined();
+      const patterns = (found!.m.Properties!.FilterCriteria as { Filters: Array<{ Pattern: string }> }).Filters.map((f) => JSON.parse(f.Pattern));
+      expect(patterns).toEqual([
+        { dynamodb: { NewImage: { entity: { S: [...entry.entities!] } } } },
+        { dynamodb: { OldImage: { entity: { S: [...entry.entities!] } } } },
+      ]);
+    }
+  });
 });

@@ -71,6 +71,11 @@ export interface StreamConsumerEntry extends EntryBase {
   batchSize: number;
   /** Max seconds to gather a batch. */
   maxBatchingWindowSeconds?: number;
+  /**
+   * Only records whose new or old image has one of these `entity` values reach the consumer
+   * (Lambda event filtering in AWS; the local dispatcher applies the same filter). Omit for all.
+   */
+  entities?: readonly string[];
   summary: string;
 }
 

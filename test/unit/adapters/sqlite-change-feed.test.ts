@@ -287,6 +287,25 @@ describe('ChangeFeedDispatcher', () => {
     expect(small.sequenceNumbers()).toEqual(large.sequenceNumbers());
   });
 
+  it('applies a consumer filter like Lambda event filtering: rejected records never reach it, the checkpoint moves past them', async () => {
+    await store.put({ pk: 'T#1', sk: 'A', entity: 'customer' });
+    await store.put({ pk: 'T#1', sk: 'B', entity: 'audit' });
+    await store.put({ pk: 'T#1', sk: 'C', entity: 'customer' });
+    await store.delete({ pk: 'T#1', sk: 'A' });
+    await store.put({ pk: 'T#1', sk: 'D', entity: 'job' });
+    const filtered = recorder('customers-only', 2);
+    filtered.consumer.accepts = (record) => (record.dynamodb?.NewImage?.entity?.S ?? record.dynamodb?.OldImage?.entity?.S) === 'customer';
+    const all = recorder('all', 100);
+    const d = dispatcher([filtered.consumer, all.consumer]);
+    await d.drain();
+    expect(filtered.events.flatMap((e) => e.Records.map((r) => `${r.eventName}:${(r.dynamodb!.NewImage ?? r.dynamodb!.OldImage)!.sk!.S}`))).toEqual(['INSERT:A', 'INSERT:C', 'REMOVE:A']);
+    expect(all.sequenceNumbers()).toHaveLength(5);
+    // Nothing is redelivered: the filtered consumer's checkpoint is past the rejected records too.
+    await store.put({ pk: 'T#1', sk: 'E', entity: 'audit' });
+    await d.drain();
+    expect(filtered.events.flatMap((e) => e.Records)).toHaveLength(3);
+  });
+
   it('persists checkpoints: a later dispatcher on the same file delivers only newer records', async () => {
     await store.put({ pk: 'T#1', sk: 'A' });
     const first = recorder('projector', 10);

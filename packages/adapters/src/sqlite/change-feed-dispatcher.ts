@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { systemClock, type Clock } from '@crm/core';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import {
   LOCAL_STREAM_ARN,
   parseSequenceNumber,
@@ -16,6 +16,11 @@ export interface ChangeFeedConsumer {
   handler: (event: DynamoDBStreamEvent) => Promise<void | DynamoDBBatchResponse>;
   /** Maximum records per invocation (the event source mapping's BatchSize). */
   batchSize: number;
+  /**
+   * The event source mapping's filter: records it rejects are skipped (the checkpoint moves past
+   * them) and never reach the handler. Default: every record.
+   */
+  accepts?: (record: DynamoDBRecord) => boolean;
   /**
    * Where a consumer without a checkpoint starts: the oldest retained record (default, so nothing
    * written before the first start is lost locally) or only records written from now on.
@@ -64,7 +69,7 @@ type Outcome =
   | { kind: 'failed'; error: unknown; firstSequenceNumber: string };
 
 interface ConsumerState {
-  consumer: Required<Pick<ChangeFeedConsumer, 'name' | 'handler' | 'batchSize'>>;
+  consumer: Required<Pick<ChangeFeedConsumer, 'name' | 'handler' | 'batchSize'>> & Pick<ChangeFeedConsumer, 'accepts'>;
   /** Serialises deliveries to this consumer (poll loop and drain), preserving its order. */
   tail: Promise<unknown>;
   /** Set by notify(); makes an idle consumer look again instead of sleeping. */
@@ -123,7 +128,7 @@ export class ChangeFeedDispatcher {
       consumer.startingPosition === 'LATEST' ? (this.statements.lastAllocatedSeq.get() ?? 0) : 0;
     this.statements.createCheckpoint.run(consumer.name, start);
     const state: ConsumerState = {
-      consumer: { name: consumer.name, handler: consumer.handler, batchSize: consumer.batchSize },
+      consumer: { name: consumer.name, handler: consumer.handler, batchSize: consumer.batchSize, ...(consumer.accepts ? { accepts: consumer.accepts } : {}) },
       tail: Promise.resolve(),
       woken: false,
     };
@@ -235,10 +240,16 @@ export class ChangeFeedDispatcher {
   }
 
   private async invoke(state: ConsumerState): Promise<Outcome> {
-    const { name, handler, batchSize } = state.consumer;
-    const rows = this.statements.selectBatch.all(this.checkpoint(name), batchSize);
-    if (rows.length === 0) return { kind: 'idle' };
-    const event: DynamoDBStreamEvent = { Records: rows.map((row) => toStreamRecord(row, this.streamArn)) };
+    const { name, handler, batchSize, accepts } = state.consumer;
+    const all = this.statements.selectBatch.all(this.checkpoint(name), batchSize);
+    if (all.length === 0) return { kind: 'idle' };
+    const records = all.map((row) => ({ row, record: toStreamRecord(row, this.streamArn) })).filter(({ record }) => !accepts || accepts(record));
+    if (records.length === 0) {
+      this.advance(name, all[all.length - 1]!.seq);
+      return { kind: 'progressed' };
+    }
+    const rows = records.map((r) => r.row);
+    const event: DynamoDBStreamEvent = { Records: records.map((r) => r.record) };
     const firstSequenceNumber = event.Records[0]!.dynamodb!.SequenceNumber!;
     let response: void | DynamoDBBatchResponse;
     try {
@@ -248,7 +259,7 @@ export class ChangeFeedDispatcher {
     }
     const failures = response?.batchItemFailures ?? [];
     if (failures.length === 0) {
-      this.advance(name, rows[rows.length - 1]!.seq);
+      this.advance(name, all[all.length - 1]!.seq);
       return { kind: 'progressed' };
     }
     // ReportBatchItemFailures: an identifier that is not a sequence number of this batch fails

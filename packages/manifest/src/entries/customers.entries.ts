@@ -17,7 +17,7 @@ export const customerEntries: ManifestEntry[] = [
   jwtRoute('customers', 'claim-customer', 'POST', '/v1/customers/{id}/claim', 'Claim a customer from the public pool (one winner; others 409)', write('customers:claim')),
   jwtRoute('customers', 'release-customer', 'POST', '/v1/customers/{id}/release', 'Return a customer to the public pool', write('customers:claim')),
   {
-    kind: 'stream', name: 'return-expired-claims', context: 'customers', entry: 'functions/customers/return-expired-claims.handler.ts',
+    kind: 'stream', name: 'return-expired-claims', context: 'customers', entry: 'functions/customers/return-expired-claims.handler.ts', entities: ['claim-lease'],
     table: 'read-write', batchSize: 100, maxBatchingWindowSeconds: 5,
     summary: 'Returns claimed customers to the public pool when their protection period (TTL lease) ends',
   },

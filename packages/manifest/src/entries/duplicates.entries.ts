@@ -22,7 +22,7 @@ export const duplicateEntries: ManifestEntry[] = [
   jwtRoute('duplicates', 'put-customer-settings', 'PUT', '/v1/settings/customers', "Replace the tenant's data-quality settings (If-Match required; admins)",
     { context: 'customers', table: 'read-write', scopes: SCOPES.admin, permission: 'settings:manage' }),
   {
-    kind: 'stream', name: 'complete-merges', context: 'customers', entry: 'functions/duplicates/complete-merges.handler.ts',
+    kind: 'stream', name: 'complete-merges', context: 'customers', entry: 'functions/duplicates/complete-merges.handler.ts', entities: ['customer-merge'],
     table: 'read-write', batchSize: 10, maxBatchingWindowSeconds: 1,
     summary: 'Finishes a merge or undo whose request stopped before moving index items and contacts',
   },

@@ -10,7 +10,7 @@ export const fieldEntries: ManifestEntry[] = [
   jwtRoute('fields', 'put-field', 'PUT', '/v1/fields/{objectType}/{key}', 'Define or change a custom field (If-Match when it exists); never rewrites records', manage),
   jwtRoute('fields', 'remove-field', 'DELETE', '/v1/fields/{objectType}/{key}', 'Remove a custom field: values are hidden, not deleted (put it again to restore)', manage),
   {
-    kind: 'stream', name: 'build-field-index', context: 'customers', entry: 'functions/fields/build-field-index.handler.ts',
+    kind: 'stream', name: 'build-field-index', context: 'customers', entry: 'functions/fields/build-field-index.handler.ts', entities: ['field-definition'],
     table: 'read-write', batchSize: 10, timeoutSeconds: 120,
     summary: 'Backfills the index items of a custom field that became filterable or unique over existing records (chunked, checkpointed on the definition)',
   },

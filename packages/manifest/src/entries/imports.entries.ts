@@ -23,7 +23,7 @@ export const importEntries: ManifestEntry[] = [
   jwtRoute('customers', 'get-export', 'GET', '/v1/exports/{id}', 'Status of an export and, when done, its download URL',
     transfers('customers:export', 'read', SCOPES.customersRead)),
   {
-    kind: 'stream', name: 'run-jobs', context: 'customers', entry: 'functions/customers/run-jobs.handler.ts',
+    kind: 'stream', name: 'run-jobs', context: 'customers', entry: 'functions/customers/run-jobs.handler.ts', entities: ['job'],
     table: 'read-write', batchSize: 10, maxBatchingWindowSeconds: 1, buckets: ['imports'], fieldEncryption: true,
     // One chunk works for at most 60 s; the rest is headroom for the checkpoint write and a slow start.
     timeoutSeconds: 120, memoryMb: 1024,
