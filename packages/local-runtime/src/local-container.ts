@@ -10,7 +10,7 @@ import { buildOpenApiDocument } from '@crm/api-spec';
 import { systemClock } from '@crm/core';
 import type { ManifestEntry } from '@crm/manifest';
 import { ulidGenerator, type Container } from '@crm/runtime';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { LocalConfig } from './local-config';
 import { createLocalTransfers, type RawRoute } from './local-blob-route';
 
@@ -24,14 +24,6 @@ export interface LocalRuntime {
 
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<void | DynamoDBBatchResponse>;
 
-/** The manifest's `entities` filter, as Lambda event filtering applies it: new or old image's `entity`. */
-export function entityFilter(entities: readonly string[]): (record: DynamoDBRecord) => boolean {
-  const wanted = new Set(entities);
-  return (record) => {
-    const entity = record.dynamodb?.NewImage?.entity?.S ?? record.dynamodb?.OldImage?.entity?.S;
-    return entity !== undefined && wanted.has(entity);
-  };
-}
 
 /**
  * Composition root of the local runtime: SQLite table store in the data folder, its changelog
@@ -47,7 +39,7 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
   for (const entry of manifest) {
     if (entry.kind !== 'stream') continue;
     const module = (await import(pathToFileURL(resolve(repoRoot, entry.entry)).href)) as { handler: StreamHandler };
-    consumers.push({ name: entry.name, handler: module.handler, batchSize: entry.batchSize, ...(entry.entities ? { accepts: entityFilter(entry.entities) } : {}) });
+    consumers.push({ name: entry.name, handler: module.handler, batchSize: entry.batchSize, ...(entry.entities ? { entities: entry.entities } : {}) });
   }
   dispatcher = new ChangeFeedDispatcher({ db, consumers });
 

@@ -294,7 +294,7 @@ describe('ChangeFeedDispatcher', () => {
     await store.delete({ pk: 'T#1', sk: 'A' });
     await store.put({ pk: 'T#1', sk: 'D', entity: 'job' });
     const filtered = recorder('customers-only', 2);
-    filtered.consumer.accepts = (record) => (record.dynamodb?.NewImage?.entity?.S ?? record.dynamodb?.OldImage?.entity?.S) === 'customer';
+    filtered.consumer.entities = ['customer'];
     const all = recorder('all', 100);
     const d = dispatcher([filtered.consumer, all.consumer]);
     await d.drain();

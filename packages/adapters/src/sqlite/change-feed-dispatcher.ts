@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { systemClock, type Clock } from '@crm/core';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import {
   LOCAL_STREAM_ARN,
   parseSequenceNumber,
@@ -17,10 +17,11 @@ export interface ChangeFeedConsumer {
   /** Maximum records per invocation (the event source mapping's BatchSize). */
   batchSize: number;
   /**
-   * The event source mapping's filter: records it rejects are skipped (the checkpoint moves past
-   * them) and never reach the handler. Default: every record.
+   * The event source mapping's filter (Lambda event filtering on the `entity` of the new or old
+   * image): other records are skipped — the checkpoint moves past them — and never reach the
+   * handler, nor are they converted to stream records. Default: every record.
    */
-  accepts?: (record: DynamoDBRecord) => boolean;
+  entities?: readonly string[];
   /**
    * Where a consumer without a checkpoint starts: the oldest retained record (default, so nothing
    * written before the first start is lost locally) or only records written from now on.
@@ -69,7 +70,8 @@ type Outcome =
   | { kind: 'failed'; error: unknown; firstSequenceNumber: string };
 
 interface ConsumerState {
-  consumer: Required<Pick<ChangeFeedConsumer, 'name' | 'handler' | 'batchSize'>> & Pick<ChangeFeedConsumer, 'accepts'>;
+  consumer: Required<Pick<ChangeFeedConsumer, 'name' | 'handler' | 'batchSize'>>;
+  accepts?: (row: ChangelogRow) => boolean;
   /** Serialises deliveries to this consumer (poll loop and drain), preserving its order. */
   tail: Promise<unknown>;
   /** Set by notify(); makes an idle consumer look again instead of sleeping. */
@@ -91,6 +93,8 @@ interface ConsumerState {
 export class ChangeFeedDispatcher {
   private readonly db: Database.Database;
   private readonly states = new Map<string, ConsumerState>();
+  /** Per database: sequence numbers are only unique within one changelog. */
+  private readonly entityCache = new EntityCache();
   private readonly pollIntervalMs: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -128,7 +132,8 @@ export class ChangeFeedDispatcher {
       consumer.startingPosition === 'LATEST' ? (this.statements.lastAllocatedSeq.get() ?? 0) : 0;
     this.statements.createCheckpoint.run(consumer.name, start);
     const state: ConsumerState = {
-      consumer: { name: consumer.name, handler: consumer.handler, batchSize: consumer.batchSize, ...(consumer.accepts ? { accepts: consumer.accepts } : {}) },
+      consumer: { name: consumer.name, handler: consumer.handler, batchSize: consumer.batchSize },
+      ...(consumer.entities ? { accepts: entityFilter(consumer.entities, this.entityCache) } : {}),
       tail: Promise.resolve(),
       woken: false,
     };
@@ -240,16 +245,15 @@ export class ChangeFeedDispatcher {
   }
 
   private async invoke(state: ConsumerState): Promise<Outcome> {
-    const { name, handler, batchSize, accepts } = state.consumer;
+    const { name, handler, batchSize } = state.consumer;
     const all = this.statements.selectBatch.all(this.checkpoint(name), batchSize);
     if (all.length === 0) return { kind: 'idle' };
-    const records = all.map((row) => ({ row, record: toStreamRecord(row, this.streamArn) })).filter(({ record }) => !accepts || accepts(record));
-    if (records.length === 0) {
+    const rows = state.accepts ? all.filter(state.accepts) : all;
+    if (rows.length === 0) {
       this.advance(name, all[all.length - 1]!.seq);
       return { kind: 'progressed' };
     }
-    const rows = records.map((r) => r.row);
-    const event: DynamoDBStreamEvent = { Records: records.map((r) => r.record) };
+    const event: DynamoDBStreamEvent = { Records: rows.map((row) => toStreamRecord(row, this.streamArn)) };
     const firstSequenceNumber = event.Records[0]!.dynamodb!.SequenceNumber!;
     let response: void | DynamoDBBatchResponse;
     try {
@@ -343,5 +347,29 @@ function prepareStatements(db: Database.Database) {
     prune: db.prepare<[number, number]>(
       'DELETE FROM changelog WHERE created_at_ms < ? AND seq <= ?',
     ),
+  };
+}
+
+/** Entities of recent changelog rows, parsed once and shared by every consumer's filter. */
+class EntityCache {
+  private readonly entities = new Map<number, string | undefined>();
+  constructor(private readonly size = 20_000) {}
+
+  of(row: ChangelogRow): string | undefined {
+    if (this.entities.has(row.seq)) return this.entities.get(row.seq);
+    const image = row.new_image ?? row.old_image;
+    const parsed = image === null ? undefined : (JSON.parse(image) as { entity?: unknown }).entity;
+    const entity = typeof parsed === 'string' ? parsed : undefined;
+    this.entities.set(row.seq, entity);
+    if (this.entities.size > this.size) this.entities.delete(this.entities.keys().next().value!);
+    return entity;
+  }
+}
+
+function entityFilter(entities: readonly string[], cache: EntityCache): (row: ChangelogRow) => boolean {
+  const wanted = new Set(entities);
+  return (row) => {
+    const entity = cache.of(row);
+    return entity !== undefined && wanted.has(entity);
   };
 }
