@@ -12,10 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-async function as(tenant: string, userId = 'root', roles = ['admin'], orgPath?: string) {
-  const token = await server.token(tenant, { userId, roles, ...(orgPath ? { orgPath } : {}) });
-  return (method: string, path: string, body?: unknown) => server.call(method, path, { token, ...(body !== undefined ? { body } : {}) });
-}
+const as = (tenant: string, userId?: string, roles?: string[], orgPath?: string) => server.as(tenant, userId, roles, orgPath);
 
 const phoneCall = (customerId: string) => ({ customerId, channel: 'phone_call', type: 'call', occurredAt: '2026-11-20T08:00:00Z', payload: { direction: 'inbound', durationSec: 95 } });
 const audio = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) % 256));

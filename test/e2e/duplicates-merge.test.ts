@@ -7,11 +7,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-async function as(tenant: string, userId = 'root', roles = ['admin'], orgPath?: string) {
-  const token = await server.token(tenant, { userId, roles, ...(orgPath ? { orgPath } : {}) });
-  return (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-    server.call(method, path, { token, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
-}
+const as = (tenant: string, userId?: string, roles?: string[], orgPath?: string) => server.as(tenant, userId, roles, orgPath);
 
 describe('duplicate detection on create and update', () => {
   it('finds the same phone typed differently, the traditional spelling and the pinyin twin, and explains the match', async () => {

@@ -10,10 +10,17 @@ export interface TestServer {
   token(tenantId: string, options?: Partial<TokenRequest>): Promise<string>;
   /** fetch relative to the server, JSON in/out, bearer token optional. */
   call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
+  /**
+   * A caller bound to a user token: `(method, path, body?, headers?)`. Defaults: user `root`, role
+   * `admin`, no org unit.
+   */
+  as(tenantId: string, userId?: string, roles?: string[], orgPath?: string): Promise<TestCaller>;
   /** Delivers all pending change-feed records to the stream consumers (audit chain, claims...). */
   drain(): Promise<void>;
   stop(): Promise<void>;
 }
+
+export type TestCaller = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<TestResponse>;
 
 export interface TestResponse {
   status: number;
@@ -40,10 +47,14 @@ export async function startTestServer(options: { env?: Record<string, string> } 
     () => undefined,
   );
   const key = await loadOrCreateSigningKey(dataDir);
-  return {
+  const server: TestServer = {
     url: running.url,
     dataDir,
     token: (tenantId, options = {}) => mintAccessToken(key, { tenantId, userId: 'alice', roles: ['admin'], ...options }),
+    async as(tenantId, userId = 'root', roles = ['admin'], orgPath) {
+      const token = await server.token(tenantId, { userId, roles, ...(orgPath ? { orgPath } : {}) });
+      return (method, path, body, headers) => server.call(method, path, { token, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
+    },
     async call(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -63,4 +74,5 @@ export async function startTestServer(options: { env?: Record<string, string> } 
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return server;
 }
