@@ -3,9 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { returnExpiredClaim } from '@crm/core';
 import { getContainer } from '@crm/runtime';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-
-/** DynamoDB's TTL process, as it appears on stream records of the deletions it makes. */
-const TTL_PRINCIPAL = 'dynamodb.amazonaws.com';
+import { TTL_PRINCIPAL } from '../shared/change-records';
 
 /**
  * Change-feed consumer: a claim lease removed by TTL means the protection period ran out untouched;

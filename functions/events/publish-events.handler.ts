@@ -1,11 +1,8 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { publishChangeEvents, type ChangeRecord } from '@crm/core';
+import { publishChangeEvents } from '@crm/core';
 import { getContainer } from '@crm/runtime';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventBusOf } from './container-events';
-
-type Image = Record<string, AttributeValue>;
+import { toChangeRecord } from '../shared/change-records';
 
 /**
  * The outbox relay: the table's changes become versioned domain events on the event bus. Reports
@@ -18,14 +15,3 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   const { failedKeys } = await publishChangeEvents(eventBusOf(container), changes, container.logger);
   return { batchItemFailures: failedKeys.map((itemIdentifier) => ({ itemIdentifier })) };
 };
-
-function toChangeRecord(record: DynamoDBRecord): ChangeRecord {
-  const { NewImage, OldImage, ApproximateCreationDateTime } = record.dynamodb ?? {};
-  return {
-    eventId: record.eventID!,
-    eventName: record.eventName!,
-    approximateCreationTime: (ApproximateCreationDateTime ?? 0) * 1000,
-    ...(NewImage ? { newImage: unmarshall(NewImage as Image) } : {}),
-    ...(OldImage ? { oldImage: unmarshall(OldImage as Image) } : {}),
-  };
-}

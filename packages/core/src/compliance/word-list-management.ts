@@ -126,7 +126,11 @@ export interface TenantScreenVerdict {
  * invocations). Reads only; the caller audits the hits (`wordScreeningAudit`) in its own write.
  */
 export async function screenForTenant(store: TableStore, tenantId: string, texts: Record<string, string>): Promise<TenantScreenVerdict> {
-  const { items } = await listWordLists(store, tenantId);
+  return screenWithLists(tenantId, (await listWordLists(store, tenantId)).items, texts);
+}
+
+/** Screens texts against word lists already loaded (e.g. once per ingestion batch). */
+export function screenWithLists(tenantId: string, items: readonly WordList[], texts: Record<string, string>): TenantScreenVerdict {
   const verdict: TenantScreenVerdict = { action: 'none', hits: [], masked: { ...texts } };
   if (items.length === 0) return verdict;
   const matcher = matcherFor(tenantId, items);

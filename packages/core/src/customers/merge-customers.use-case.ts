@@ -213,9 +213,7 @@ async function moveContactsBack(store: TableStore, tenantId: string, record: Ite
 export async function getMerge(deps: Pick<CustomerDeps, 'store'>, ctx: SecuredContext, mergeId: string): Promise<MergeRecord> {
   const item = await deps.store.get(mergeKeys.record(ctx.principal.tenantId, mergeId), { consistent: true });
   if (!item) throw notFound(`Merge ${mergeId}`);
-  const survivor = await loadCustomer(deps.store, ctx.principal.tenantId, item.survivorId as string);
-  if (!survivor) throw notFound(`Merge ${mergeId}`);
-  await requireVisibleCustomer(deps.store, ctx, survivor.id, { includeDeleted: true }).catch(() => { throw notFound(`Merge ${mergeId}`); });
+  await requireVisibleCustomer(deps.store, ctx, item.survivorId as string, { includeDeleted: true }).catch(() => { throw notFound(`Merge ${mergeId}`); });
   return toMergeRecord(item);
 }
 

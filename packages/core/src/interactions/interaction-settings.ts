@@ -1,11 +1,7 @@
 import * as z from 'zod';
-import { AppError } from '../errors';
-import { assertIfMatchVersion } from '../shared/etag';
-import type { Clock } from '../ports/clock.port';
-import type { IdGenerator } from '../ports/id-generator.port';
-import { TransactionConflictError, type Item, type TableStore } from '../ports/table-store.port';
+import type { TableStore } from '../ports/table-store.port';
 import type { RequestContext } from '../principal';
-import { auditEntryFrom, auditPutOperation, diffChanges } from '../audit/audit-entry';
+import { replaceVersionedSettings, type SettingsDeps } from '../settings/versioned-settings';
 import { interactionKeys } from './interaction.keys';
 
 /**
@@ -39,36 +35,11 @@ export async function loadInteractionSettings(store: TableStore, tenantId: strin
 }
 
 /** Replaces the settings under optimistic locking (`"0"` or `*` while the defaults apply). */
-export async function putInteractionSettings(
-  deps: { store: TableStore; clock: Clock; ids: IdGenerator },
-  ctx: RequestContext,
-  input: InteractionSettingsInput,
-  ifMatch: string | undefined,
-): Promise<InteractionSettings> {
-  if (!ifMatch) throw new AppError('precondition_required', 'Send the ETag you read as If-Match');
+export async function putInteractionSettings(deps: SettingsDeps, ctx: RequestContext, input: InteractionSettingsInput, ifMatch: string | undefined): Promise<InteractionSettings> {
   const { tenantId } = ctx.principal;
-  const current = await loadInteractionSettings(deps.store, tenantId);
-  assertIfMatchVersion(ifMatch, current.version, 'The interaction settings');
-  const next: InteractionSettings = {
-    unknownIdentity: input.unknownIdentity,
-    version: current.version + 1,
-    updatedAt: deps.clock.now().toISOString(),
-    updatedBy: ctx.principal.subject,
-  };
-  const item: Item = { ...interactionKeys.settings(tenantId), entity: 'interaction-settings', tenantId, ...next };
-  try {
-    await deps.store.transact([
-      { type: 'put', item, condition: current.version === 0 ? { kind: 'notExists' } : { kind: 'equals', attribute: 'version', value: current.version } },
-      auditPutOperation(auditEntryFrom(ctx, {
-        action: 'settings:manage', resource: 'interaction-settings',
-        changes: diffChanges({ unknownIdentity: current.unknownIdentity }, { unknownIdentity: next.unknownIdentity }),
-      }, deps.clock, deps.ids)),
-    ]);
-  } catch (error) {
-    if (error instanceof TransactionConflictError && error.failedIndexes.includes(0)) {
-      throw new AppError('precondition_failed', 'The interaction settings were changed concurrently; re-read them and retry');
-    }
-    throw error;
-  }
-  return next;
+  return replaceVersionedSettings(deps, ctx, {
+    key: interactionKeys.settings(tenantId), entity: 'interaction-settings', resource: 'interaction-settings', what: 'interaction settings',
+    load: () => loadInteractionSettings(deps.store, tenantId),
+    values: { unknownIdentity: input.unknownIdentity },
+  }, ifMatch);
 }

@@ -1,4 +1,5 @@
-import { rejectBlockedContent, screenForTenant, wordScreeningAudit } from '../compliance/word-list-management';
+import { rejectBlockedContent, screenWithLists, wordScreeningAudit } from '../compliance/word-list-management';
+import { listWordLists, type WordList } from '../compliance/word-lists';
 import type { CountryCode } from 'libphonenumber-js';
 import { AppError } from '../errors';
 import { ConditionFailedError, TransactionConflictError, type Item, type TransactOperation } from '../ports/table-store.port';
@@ -26,11 +27,15 @@ const BATCH_CONCURRENCY = 8;
 export interface IngestionConfig {
   settings: InteractionSettings;
   phoneRegion: CountryCode;
+  /** The tenant's sensitive-word lists, loaded once per request (a batch screens all items with them). */
+  wordLists: WordList[];
 }
 
 export async function loadIngestionConfig(deps: Pick<InteractionDeps, 'store'>, tenantId: string): Promise<IngestionConfig> {
-  const [settings, customer] = await Promise.all([loadInteractionSettings(deps.store, tenantId), loadCustomerSettings(deps.store, tenantId)]);
-  return { settings, phoneRegion: customer.defaultPhoneRegion };
+  const [settings, customer, wordLists] = await Promise.all([
+    loadInteractionSettings(deps.store, tenantId), loadCustomerSettings(deps.store, tenantId), listWordLists(deps.store, tenantId),
+  ]);
+  return { settings, phoneRegion: customer.defaultPhoneRegion, wordLists: wordLists.items };
 }
 
 export type RecordedInteraction = InteractionResult & { interaction?: Interaction };
@@ -67,9 +72,9 @@ export async function recordInteraction(
     if (seen) return duplicateOf(base, seen);
   }
 
-  // Screened before anything is resolved or created: a blocked item leaves nothing behind.
-  const screened = await screenPayload(deps, ctx, input);
   const config = options.config ?? (await loadIngestionConfig(deps, tenantId));
+  // Screened before anything is resolved or created: a blocked item leaves nothing behind.
+  const screened = await screenPayload(deps, ctx, input, config.wordLists);
   let customer: Customer | undefined;
   let matchedBy: InteractionResult['matchedBy'];
   if (input.customerId !== undefined) {
@@ -194,9 +199,9 @@ function laneKey(item: InteractionInput, region: CountryCode): string {
  * refuses the item (audited, 422 `content_blocked`, nothing stored), `mask` stores the masked text,
  * `flag` stores it as is with `flagged` and the rules that fired (→ `interaction.flagged` event).
  */
-async function screenPayload(deps: InteractionDeps, ctx: SecuredContext, input: InteractionInput) {
+async function screenPayload(deps: InteractionDeps, ctx: SecuredContext, input: InteractionInput, wordLists: readonly WordList[]) {
   const texts = Object.fromEntries(Object.entries(input.payload).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-  const verdict = await screenForTenant(deps.store, ctx.principal.tenantId, texts);
+  const verdict = screenWithLists(ctx.principal.tenantId, wordLists, texts);
   if (verdict.action === 'block') await rejectBlockedContent(deps, ctx, { type: 'interaction' }, verdict);
   const flaggedRules = verdict.hits.filter((h) => h.action === 'flag').map(({ field, list, word }) => ({ field, list, word }));
   return { verdict, flaggedRules, payload: { ...input.payload, ...verdict.masked } };

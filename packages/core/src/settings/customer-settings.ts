@@ -1,12 +1,8 @@
 import * as z from 'zod';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
-import { AppError } from '../errors';
-import { assertIfMatchVersion } from '../shared/etag';
-import type { Clock } from '../ports/clock.port';
-import type { IdGenerator } from '../ports/id-generator.port';
-import { TransactionConflictError, type Item, type ItemKey, type TableStore } from '../ports/table-store.port';
+import type { ItemKey, TableStore } from '../ports/table-store.port';
 import type { RequestContext } from '../principal';
-import { auditEntryFrom, auditPutOperation, diffChanges } from '../audit/audit-entry';
+import { replaceVersionedSettings, type SettingsDeps } from './versioned-settings';
 import { DuplicatePolicy } from '../duplicates/duplicate.types';
 
 /**
@@ -49,37 +45,12 @@ export async function loadCustomerSettings(store: TableStore, tenantId: string, 
   };
 }
 
-export interface CustomerSettingsDeps {
-  store: TableStore;
-  clock: Clock;
-  ids: IdGenerator;
-}
-
 /** Replaces the settings under optimistic locking (`"0"` or `*` while the defaults apply). */
-export async function putCustomerSettings(deps: CustomerSettingsDeps, ctx: RequestContext, input: CustomerSettingsInput, ifMatch: string | undefined): Promise<CustomerSettings> {
-  if (!ifMatch) throw new AppError('precondition_required', 'Send the ETag you read as If-Match');
+export async function putCustomerSettings(deps: SettingsDeps, ctx: RequestContext, input: CustomerSettingsInput, ifMatch: string | undefined): Promise<CustomerSettings> {
   const { tenantId } = ctx.principal;
-  const current = await loadCustomerSettings(deps.store, tenantId);
-  assertIfMatchVersion(ifMatch, current.version, 'The customer settings');
-  const next: CustomerSettings = {
-    duplicatePolicy: input.duplicatePolicy,
-    defaultPhoneRegion: input.defaultPhoneRegion as CountryCode,
-    version: current.version + 1,
-    updatedAt: deps.clock.now().toISOString(),
-    updatedBy: ctx.principal.subject,
-  };
-  const item: Item = { ...settingsKey(tenantId), entity: 'customer-settings', tenantId, ...next };
-  const { version: _v, updatedAt: _a, updatedBy: _b, ...before } = current;
-  try {
-    await deps.store.transact([
-      { type: 'put', item, condition: current.version === 0 ? { kind: 'notExists' } : { kind: 'equals', attribute: 'version', value: current.version } },
-      auditPutOperation(auditEntryFrom(ctx, { action: 'settings:manage', resource: 'customer-settings', changes: diffChanges(before, { duplicatePolicy: next.duplicatePolicy, defaultPhoneRegion: next.defaultPhoneRegion }) }, deps.clock, deps.ids)),
-    ]);
-  } catch (error) {
-    if (error instanceof TransactionConflictError && error.failedIndexes.includes(0)) {
-      throw new AppError('precondition_failed', 'The customer settings were changed concurrently; re-read them and retry');
-    }
-    throw error;
-  }
-  return next;
+  return replaceVersionedSettings(deps, ctx, {
+    key: settingsKey(tenantId), entity: 'customer-settings', resource: 'customer-settings', what: 'customer settings',
+    load: () => loadCustomerSettings(deps.store, tenantId),
+    values: { duplicatePolicy: input.duplicatePolicy, defaultPhoneRegion: input.defaultPhoneRegion as CountryCode },
+  }, ifMatch);
 }
