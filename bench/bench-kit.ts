@@ -56,7 +56,9 @@ export async function seed(dataDir: string, size: number): Promise<string[]> {
 }
 
 export async function startServer(dataDir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve('packages/local-runtime/src/main.ts'), 'start'], {
+  // BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the server process (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', resolve(process.env.BENCH_CPU_PROFILE)] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', resolve('packages/local-runtime/src/main.ts'), 'start'], {
     env: {
       ...process.env, PORT: '0', HOST: '127.0.0.1', CRM_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'ERROR',
       // The bench measures the server, not the product's per-user limit (100 req/s, docs/adr/0007):

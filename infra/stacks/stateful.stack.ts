@@ -5,7 +5,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { INDEX_NAMES, KEY_ATTRIBUTES, indexKeyAttributes } from '@crm/core';
+import { DEFAULT_RECORDING_RETENTION_DAYS, INDEX_NAMES, KEY_ATTRIBUTES, indexKeyAttributes } from '@crm/core';
 import { TenantDataAccess } from '../constructs/tenant-data-access';
 import { acknowledgeNagRule } from '../nag';
 
@@ -19,8 +19,12 @@ export const IMPORTS_EXPIRY_DAYS = 7;
 
 /** Key prefix of call recordings (see recordingBlobKey in @crm/core). */
 export const RECORDINGS_PREFIX = 'recordings/';
-/** Default Object Lock retention (GOVERNANCE) of call recordings; per-tenant policies can come later. */
-export const RECORDINGS_RETENTION_DAYS = 365;
+/**
+ * Default Object Lock retention (GOVERNANCE) of call recordings. Each upload carries its tenant's
+ * retention (`recordingRetentionDays` in the interaction settings) as signed lock headers, which
+ * override this default; core's default is this same constant.
+ */
+export const RECORDINGS_RETENTION_DAYS = DEFAULT_RECORDING_RETENTION_DAYS;
 
 /** `source` of every domain event the CRM publishes (rules and the archive match on it). */
 export const DOMAIN_EVENT_SOURCE = 'crm';
@@ -245,7 +249,8 @@ export class StatefulStack extends Stack {
     this.recordingsAccessPolicy = new ManagedPolicy(this, 'RecordingsAccessPolicy', {
       description: `CRM ${props.stage}: write, read and presign call recordings`,
       statements: [
-        new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [this.recordingsBucket.arnForObjects(`${RECORDINGS_PREFIX}*`)] }),
+        // PutObjectRetention: a PutObject that carries its own lock headers (the tenant's retention) needs it.
+        new PolicyStatement({ actions: ['s3:PutObject', 's3:PutObjectRetention', 's3:GetObject'], resources: [this.recordingsBucket.arnForObjects(`${RECORDINGS_PREFIX}*`)] }),
         // Lets HeadObject answer 404 (not 403) for a recording that was not uploaded yet.
         new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.recordingsBucket.bucketArn] }),
         new PolicyStatement({

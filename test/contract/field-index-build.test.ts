@@ -148,7 +148,7 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('custom-field i
     let edited = false;
     const racing: TableStore = {
       ...real,
-      get: real.get.bind(real), batchGet: real.batchGet.bind(real), put: real.put.bind(real), delete: real.delete.bind(real), transact: real.transact.bind(real),
+      get: real.get.bind(real), batchGet: real.batchGet.bind(real), put: real.put.bind(real), delete: real.delete.bind(real), transact: real.transact.bind(real), transactEach: real.transactEach.bind(real),
       async query(input) {
         if (input.index === 'gsi1' && !edited) {
           edited = true;

@@ -77,6 +77,48 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('interaction us
     expect((await timeline(c.id)).items).toHaveLength(1);
   });
 
+  it('batch path: one write per client id even when a batch repeats it, one lead per unknown external id, merged ids land on the survivor', async () => {
+    const a = await customer({ name: 'Qian Yu' });
+    const b = await customer({ name: 'Qian Y.' });
+    await mergeCustomers(deps, ctx(), MergeCustomersInput.parse({ survivorId: a.id, mergeIds: [b.id] }));
+    const sms = (o: Record<string, unknown>) => ({ channel: 'sms', type: 'message', occurredAt: '2026-11-03T00:00:00Z', payload: { text: 'x', direction: 'inbound' }, ...o });
+    const items = [
+      sms({ clientId: 'same', customerId: a.id }),
+      sms({ clientId: 'same', customerId: a.id }),
+      sms({ clientId: 'm1', customerId: b.id }),
+      sms({ clientId: 'x1', identity: { externalId: { system: 'shop', id: 'member-9' } } }),
+      sms({ clientId: 'x2', identity: { externalId: { system: 'shop', id: 'member-9' } } }),
+    ];
+    const first = await recordInteractionBatch(deps, ctx(), { items });
+    expect(first.results.map((r) => r.status)).toEqual(['created', 'duplicate', 'created', 'created', 'created']);
+    expect(first.results[1]!.id).toBe(first.results[0]!.id);
+    expect(first.results[2]).toMatchObject({ customerId: a.id });
+    expect(first.results[3]).toMatchObject({ matchedBy: 'lead' });
+    expect(first.results[4]).toMatchObject({ matchedBy: 'externalId', customerId: first.results[3]!.customerId });
+    expect((await timeline(a.id)).items.map((i) => i.id).sort()).toEqual([first.results[0]!.id, first.results[2]!.id].sort());
+    const again = await recordInteractionBatch(deps, ctx(), { items });
+    expect(again.counts).toMatchObject({ created: 0, duplicate: 5 });
+    expect(again.results.map((r) => r.id)).toEqual(first.results.map((r) => r.id));
+  });
+
+  it('batch path: a transaction that fails leaves that item failed and writes every other one', async () => {
+    const c = await customer({ name: 'Partial' });
+    const real = deps.store;
+    // The store refuses the second prepared transaction (as a throttled TransactWriteItems would).
+    const flaky = Object.create(real) as typeof real;
+    flaky.transactEach = async (groups) => {
+      const outcomes = await real.transactEach(groups.map((g, i) => (i === 1 ? [] : g)));
+      return outcomes.map((o, i) => (i === 1 ? new Error('ProvisionedThroughputExceeded') : o));
+    };
+    const sms = (clientId: string) => ({ clientId, customerId: c.id, channel: 'sms', type: 'message', occurredAt: '2026-11-04T00:00:00Z', payload: { text: clientId, direction: 'inbound' } });
+    const result = await recordInteractionBatch({ ...deps, store: flaky }, ctx(), { items: [sms('p1'), sms('p2'), sms('p3')] });
+    expect(result.results.map((r) => [r.status, r.code])).toEqual([['created', undefined], ['failed', 'internal_error'], ['created', undefined]]);
+    expect((await timeline(c.id)).items.map((i) => i.payload.text).sort()).toEqual(['p1', 'p3']);
+    expect(await deps.store.get(interactionKeys.clientId('acme', 'p2'))).toBeUndefined();
+    const retry = await recordInteractionBatch(deps, ctx(), { items: [sms('p1'), sms('p2'), sms('p3')] });
+    expect(retry.results.map((r) => r.status)).toEqual(['duplicate', 'created', 'duplicate']);
+  });
+
   it('continues a filtered page after the last returned item, and lists all channels newest first', async () => {
     const c = await customer({ name: 'Many' });
     const items = Array.from({ length: 30 }, (_, n) => ({

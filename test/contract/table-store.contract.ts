@@ -334,6 +334,40 @@ export function describeTableStoreContract(
       });
     });
 
+    describe('transactEach', () => {
+      it('applies each group all-or-nothing on its own and answers an outcome per group', async () => {
+        const pk = partition();
+        await putAll([{ pk, sk: 'TAKEN', owner: 'someone' }]);
+        const results = await store.transactEach([
+          [{ type: 'put', item: { pk, sk: 'A1', v: 1 }, condition: { kind: 'notExists' } }, { type: 'put', item: { pk, sk: 'A2', v: 1 } }],
+          [{ type: 'put', item: { pk, sk: 'B1', v: 1 } }, { type: 'put', item: { pk, sk: 'TAKEN', owner: 'me' }, condition: { kind: 'notExists' } }],
+          [{ type: 'put', item: { pk, sk: 'C1', v: 1 } }, { type: 'delete', key: { pk, sk: 'C1' } }],
+          [],
+          [{ type: 'put', item: { pk, sk: 'D1', v: 1 } }],
+        ]);
+        expect(results).toHaveLength(5);
+        expect(results[0]).toBeUndefined();
+        expect(results[1]).toBeInstanceOf(TransactionConflictError);
+        expect(results[1]).toMatchObject({ failedIndexes: [1] });
+        expect(results[2]).toBeInstanceOf(Error);
+        expect(results[3]).toBeUndefined();
+        expect(results[4]).toBeUndefined();
+        expect(sks((await store.query({ partition: pk, limit: 10 })).items)).toEqual(['A1', 'A2', 'D1', 'TAKEN']);
+        expect(await store.get({ pk, sk: 'TAKEN' })).toEqual({ pk, sk: 'TAKEN', owner: 'someone' });
+      });
+
+      it('lets only one of two groups claim the same item', async () => {
+        const pk = partition();
+        const claim = (by: string) => [{ type: 'put' as const, item: { pk, sk: 'CLAIM', by }, condition: { kind: 'notExists' as const } }, { type: 'put' as const, item: { pk, sk: `BY#${by}` } }];
+        const results = await store.transactEach([claim('x'), claim('y')]);
+        expect(results.filter((r) => r === undefined)).toHaveLength(1);
+        expect(results.find((r) => r !== undefined)).toBeInstanceOf(TransactionConflictError);
+        const winner = (await store.get({ pk, sk: 'CLAIM' }))!.by as string;
+        expect(sks((await store.query({ partition: pk, limit: 10 })).items)).toEqual([`BY#${winner}`, 'CLAIM']);
+        expect(await store.transactEach([])).toEqual([]);
+      });
+    });
+
     describe('batchGet', () => {
       it('returns found items in key order across more than 100 keys, omitting missing ones', async () => {
         const pk = partition();

@@ -52,6 +52,11 @@ describe('isolation matrix over every id route', () => {
     const call_ = (await call('POST', '/v1/interactions', eastRep, { customerId: live.id, channel: 'phone_call', type: 'call', occurredAt: '2026-01-05T10:00:00Z', payload: { direction: 'inbound', durationSec: 60 } })).body;
     expect((await call('POST', `/v1/interactions/${call_.id}/recording`, eastRep, { contentType: 'audio/mpeg', sizeBytes: 1024, contentMd5: '1B2M2Y8AsgTpgAmY7PhCfg==' })).status).toBe(201);
 
+    // A parked interaction (unknown identity under the park policy) belongs to the tenant, not to a team.
+    expect((await server.call('PUT', '/v1/settings/interactions', { token: admin, body: { unknownIdentity: 'park' }, headers: { 'if-match': '"0"' } })).status).toBe(200);
+    const parked = (await call('POST', '/v1/interactions', admin, { identity: { phone: '+8613800009999' }, channel: 'phone_call', type: 'call', occurredAt: '2026-01-05T11:00:00Z', payload: { direction: 'inbound', durationSec: 5 } })).body;
+    expect(parked.status).toBe('parked');
+
     const webhook = (await call('POST', '/v1/webhooks', admin, { url: 'https://hooks.partner.example/crm', events: ['customer.*'] })).body;
     expect((await call('GET', `/v1/webhooks/${webhook.id}`, admin)).status).toBe(200);
 
@@ -60,7 +65,7 @@ describe('isolation matrix over every id route', () => {
     expect((await call('GET', `/v1/customers/${deleted.id}?includeDeleted=true`, eastManager)).status).toBe(200);
     expect((await call('GET', `/v1/org-units/${leaf.id}`, admin)).status).toBe(200);
 
-    const targets = { customer: [live.id, deleted.id], 'org-unit': [leaf.id], grant: [grant.id], merge: [merge.mergeId], 'duplicate-scan': [scan.id], interaction: [call_.id], webhook: [webhook.id] } as const;
+    const targets = { customer: [live.id, deleted.id], 'org-unit': [leaf.id], grant: [grant.id], merge: [merge.mergeId], 'duplicate-scan': [scan.id], interaction: [call_.id], 'parked-interaction': [parked.id], webhook: [webhook.id] } as const;
     for (const route of idRoutes) {
       const sample = crossTenantSamples[route.name]!;
       const target = sample.target ?? 'customer';
@@ -81,6 +86,7 @@ describe('isolation matrix over every id route', () => {
     expect((await call('GET', `/v1/org-units/${leaf.id}`, admin)).status).toBe(200);
     expect((await call('GET', '/v1/grants', admin)).body.items.map((g: { id: string }) => g.id)).toContain(grant.id);
     expect((await call('GET', `/v1/webhooks/${webhook.id}`, admin)).body).toMatchObject({ status: 'active', version: 1 });
+    expect((await call('GET', '/v1/interactions/parked', admin)).body.items.map((p: { id: string }) => p.id)).toEqual([parked.id]);
 
     // Lists and filters never show another domain's records.
     for (const [who, token] of [['other tenant', otherTenant], ['other team', westManager]] as const) {

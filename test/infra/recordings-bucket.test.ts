@@ -45,7 +45,8 @@ describe('recordings bucket', () => {
     const [policyId, policy] = Object.entries(resourcesOf(stateful, 'AWS::IAM::ManagedPolicy')).find(([id]) => id.startsWith('RecordingsAccessPolicy'))!;
     const statements = (policy.Properties!.PolicyDocument as { Statement: unknown[] }).Statement;
     expect(statements).toEqual([
-      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId, 'Arn'] }, '/recordings/*']] } },
+      // PutObjectRetention: uploads carry the tenant's retention as lock headers (still no delete, no bypass).
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:PutObjectRetention'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId, 'Arn'] }, '/recordings/*']] } },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [logicalId, 'Arn'] } },
       expect.objectContaining({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Condition: { StringEquals: { 'kms:ViaService': expect.anything() } } }),
     ]);

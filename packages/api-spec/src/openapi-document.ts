@@ -13,6 +13,7 @@ import { securityDocs } from './routes/security.docs';
 import { duplicateDocs } from './routes/duplicates.docs';
 import { importDocs } from './routes/imports.docs';
 import { interactionDocs } from './routes/interactions.docs';
+import { parkedInteractionDocs } from './routes/parked-interactions.docs';
 import { recordingDocs } from './routes/recordings.docs';
 import { inboundDocs } from './routes/inbound.docs';
 import { webhookDocs } from './routes/webhooks.docs';
@@ -24,7 +25,7 @@ import { webhookDocs } from './routes/webhooks.docs';
  * the same document.
  */
 
-const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...fieldDocs, ...templateDocs, ...complianceDocs, ...accessDocs, ...auditDocs, ...securityDocs, ...duplicateDocs, ...importDocs, ...interactionDocs, ...recordingDocs, ...inboundDocs, ...webhookDocs };
+const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...fieldDocs, ...templateDocs, ...complianceDocs, ...accessDocs, ...auditDocs, ...securityDocs, ...duplicateDocs, ...importDocs, ...interactionDocs, ...parkedInteractionDocs, ...recordingDocs, ...inboundDocs, ...webhookDocs };
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const registry = new OpenAPIRegistry();

@@ -49,10 +49,14 @@ export function blobRoute(blobs: LocalBlobStore, urlPath = DEFAULT_BLOB_URL_PATH
     if (signed.method === 'PUT') {
       const type = (req.headers['content-type'] ?? '').trim();
       if (signed.contentType && type !== signed.contentType) return reply(res, 403, `Send Content-Type: ${signed.contentType} (it is part of the signature)`);
+      if (signed.retention
+        && (req.headers['x-amz-object-lock-mode'] !== signed.retention.mode || req.headers['x-amz-object-lock-retain-until-date'] !== signed.retention.retainUntil)) {
+        return reply(res, 403, 'Send the x-amz-object-lock-mode and x-amz-object-lock-retain-until-date headers you were given (they are part of the signature)');
+      }
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > MAX_LOCAL_UPLOAD_BYTES) return reply(res, 413, 'The upload is too large');
       try {
-        await blobs.putStream(signed.key, limited(req, MAX_LOCAL_UPLOAD_BYTES), signed.contentType ?? 'application/octet-stream');
+        await blobs.putStream(signed.key, limited(req, MAX_LOCAL_UPLOAD_BYTES), signed.contentType ?? 'application/octet-stream', signed.retention ? { retention: signed.retention } : {});
       } catch (error) {
         if ((error as Error).message === 'too-large') return reply(res, 413, 'The upload is too large');
         throw error;

@@ -6,4 +6,7 @@ export const interactionSamples: Record<string, CrossTenantSample> = {
   'request-recording-upload': { target: 'interaction', body: { contentType: 'audio/mpeg', sizeBytes: 1024, contentMd5: '1B2M2Y8AsgTpgAmY7PhCfg==' } },
   'complete-recording': { target: 'interaction' },
   'get-recording': { target: 'interaction' },
+  // Tenant B names tenant A's parked id (with a customer id that exists nowhere): 404 for the parked id first.
+  'assign-parked-interaction': { target: 'parked-interaction', body: { customerId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' } },
+  'discard-parked-interaction': { target: 'parked-interaction' },
 };

@@ -4,7 +4,7 @@
  */
 export interface CrossTenantSample {
   /** Which of tenant A's records the id names (default: a customer). */
-  target?: 'customer' | 'org-unit' | 'grant' | 'merge' | 'duplicate-scan' | 'interaction' | 'webhook';
+  target?: 'customer' | 'org-unit' | 'grant' | 'merge' | 'duplicate-scan' | 'interaction' | 'parked-interaction' | 'webhook';
   body?: unknown;
   headers?: Record<string, string>;
   query?: string;

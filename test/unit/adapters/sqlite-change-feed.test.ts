@@ -299,11 +299,24 @@ describe('ChangeFeedDispatcher', () => {
     const d = dispatcher([filtered.consumer, all.consumer]);
     await d.drain();
     expect(filtered.events.flatMap((e) => e.Records.map((r) => `${r.eventName}:${(r.dynamodb!.NewImage ?? r.dynamodb!.OldImage)!.sk!.S}`))).toEqual(['INSERT:A', 'INSERT:C', 'REMOVE:A']);
+    // Filtered before batching: full batches of matching records, not a batch per window of rows.
+    expect(filtered.events.map((e) => e.Records.length)).toEqual([2, 1]);
     expect(all.sequenceNumbers()).toHaveLength(5);
     // Nothing is redelivered: the filtered consumer's checkpoint is past the rejected records too.
     await store.put({ pk: 'T#1', sk: 'E', entity: 'audit' });
     await d.drain();
     expect(filtered.events.flatMap((e) => e.Records)).toHaveLength(3);
+  });
+
+  it('filters rows written before the changelog had an entity column by their image', async () => {
+    await store.put({ pk: 'T#1', sk: 'A', entity: 'customer' });
+    await store.put({ pk: 'T#1', sk: 'B', entity: 'audit' });
+    expect(changelog().map((row) => row.entity)).toEqual(['customer', 'audit']);
+    db.prepare('UPDATE changelog SET entity = NULL').run();
+    const filtered = recorder('customers-only', 10);
+    filtered.consumer.entities = ['customer'];
+    await dispatcher([filtered.consumer]).drain();
+    expect(filtered.events.flatMap((e) => e.Records.map((r) => r.dynamodb!.NewImage!.sk!.S))).toEqual(['A']);
   });
 
   it('persists checkpoints: a later dispatcher on the same file delivers only newer records', async () => {

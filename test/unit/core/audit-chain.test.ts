@@ -221,6 +221,7 @@ function headBarrier(inner: TableStore, parties: number): TableStore {
     put: (item, options) => inner.put(item, options),
     delete: (key, options) => inner.delete(key, options),
     transact: (operations) => inner.transact(operations),
+    transactEach: (groups) => inner.transactEach(groups),
     query: (input) => inner.query(input),
   };
 }

@@ -195,7 +195,7 @@ describe('company enrichment: resilience (cockatiel)', () => {
 
   it('never rejects, even when the table store fails', async () => {
     const ioError = () => Promise.reject(new Error('disk I/O error'));
-    const broken: TableStore = { get: ioError, put: ioError, batchGet: ioError, delete: ioError, transact: ioError, query: ioError };
+    const broken: TableStore = { get: ioError, put: ioError, batchGet: ioError, delete: ioError, transact: ioError, transactEach: ioError, query: ioError };
     const registry = failing();
     const warnings: string[] = [];
     const enrichment = createCompanyEnrichment({ store: broken, clock, registry, logger: { warn: (m) => warnings.push(m) } }, FAST);

@@ -196,6 +196,22 @@ export class DynamoDbTableStore implements TableStore {
     }
   }
 
+  async transactEach(groups: TransactOperation[][]): Promise<Array<Error | undefined>> {
+    const results: Array<Error | undefined> = new Array(groups.length).fill(undefined);
+    let next = 0;
+    // Each group is its own TransactWriteItems call; a few in flight at once.
+    await Promise.all(Array.from({ length: Math.min(TRANSACT_EACH_CONCURRENCY, groups.length) }, async () => {
+      for (let index = next++; index < groups.length; index = next++) {
+        try {
+          await this.transact(groups[index]!);
+        } catch (error) {
+          results[index] = error as Error;
+        }
+      }
+    }));
+    return results;
+  }
+
   private transactItem(operation: TransactOperation): TransactItem {
     const condition = this.condition(operation.condition);
     switch (operation.type) {
@@ -333,6 +349,9 @@ function mapTransactError(error: unknown): unknown {
   );
   return failedIndexes.length > 0 ? new TransactionConflictError(failedIndexes) : error;
 }
+
+/** TransactWriteItems calls one transactEach keeps in flight (SDK sockets default to 50). */
+const TRANSACT_EACH_CONCURRENCY = 16;
 
 /** Attempts of a transaction that keeps colliding with concurrent transactions on its items. */
 const TRANSACTION_CONFLICT_ATTEMPTS = 5;

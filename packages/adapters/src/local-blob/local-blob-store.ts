@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { assertBlobKey, assertBlobPrefix, assertPresignExpiry, type BlobTransferStore, type PresignedRequest } from '@crm/core';
+import { assertBlobKey, assertBlobPrefix, assertPresignExpiry, BlobRetentionError, type BlobRetention, type BlobTransferStore, type PresignedRequest } from '@crm/core';
 
 export interface LocalBlobStoreOptions {
   /**
@@ -24,7 +24,15 @@ export interface SignedBlobRequest {
   key: string;
   contentType?: string;
   filename?: string;
+  /** Object Lock retention the upload must carry (signed; the client sends it as the x-amz-object-lock-* headers). */
+  retention?: BlobRetention;
 }
+
+/**
+ * Retention of a key is recorded in `<file>#retention` (JSON). `#` never occurs in a key
+ * (assertBlobKey), so the record can neither clash with an object nor be listed as one.
+ */
+const RETENTION_SUFFIX = '#retention';
 
 export const DEFAULT_BLOB_URL_PATH = '/_blobs';
 
@@ -33,7 +41,9 @@ export const DEFAULT_BLOB_URL_PATH = '/_blobs';
  * bucket (`audit/tenant=<t>/date=<d>/...` becomes `<root>/audit/tenant=<t>/date=<d>/...`). Writes go
  * to a temporary file first and are renamed into place, so a reader never sees half an object.
  * Presigned URLs are origin-relative paths on the local server, signed with an HMAC key (the local
- * stand-in for SigV4 query signing); `verifySignedUrl` checks them.
+ * stand-in for SigV4 query signing); `verifySignedUrl` checks them. An upload URL may sign an Object
+ * Lock retention: the local server records it beside the blob and `delete` refuses the blob until
+ * then (BlobRetentionError), as a locked S3 object version cannot be deleted.
  */
 export class LocalBlobStore implements BlobTransferStore {
   private readonly root: string;
@@ -56,7 +66,11 @@ export class LocalBlobStore implements BlobTransferStore {
     await rename(temporary, file);
   }
 
-  async putStream(key: string, body: AsyncIterable<Uint8Array>, _contentType: string): Promise<void> {
+  /**
+   * With `retention` (a presigned upload that carried one) the retain-until instant is recorded next
+   * to the object; a later upload can extend it, never shorten it (as S3 GOVERNANCE without bypass).
+   */
+  async putStream(key: string, body: AsyncIterable<Uint8Array>, _contentType: string, options: { retention?: BlobRetention } = {}): Promise<void> {
     const file = this.fileOf(key);
     await mkdir(dirname(file), { recursive: true });
     const temporary = `${file}.${randomUUID()}.tmp`;
@@ -67,6 +81,26 @@ export class LocalBlobStore implements BlobTransferStore {
       await rm(temporary, { force: true });
       throw error;
     }
+    if (options.retention) await this.recordRetention(key, options.retention);
+  }
+
+  /** The retention recorded for a key (undefined when none). */
+  async retentionOf(key: string): Promise<BlobRetention | undefined> {
+    try {
+      return JSON.parse(await readFile(`${this.fileOf(key)}${RETENTION_SUFFIX}`, 'utf8')) as BlobRetention;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async recordRetention(key: string, retention: BlobRetention): Promise<void> {
+    const current = await this.retentionOf(key);
+    if (current && Date.parse(current.retainUntil) >= Date.parse(retention.retainUntil)) return;
+    const file = `${this.fileOf(key)}${RETENTION_SUFFIX}`;
+    const temporary = `${file}.${randomUUID()}.tmp`;
+    await writeFile(temporary, JSON.stringify({ mode: retention.mode, retainUntil: new Date(retention.retainUntil).toISOString() }));
+    await rename(temporary, file);
   }
 
   async get(key: string): Promise<Buffer | undefined> {
@@ -97,8 +131,12 @@ export class LocalBlobStore implements BlobTransferStore {
     }
   }
 
+  /** Deletes the object; throws BlobRetentionError while a recorded retention (either mode) has not passed. */
   async delete(key: string): Promise<void> {
+    const retention = await this.retentionOf(key);
+    if (retention && Date.parse(retention.retainUntil) > this.now().getTime()) throw new BlobRetentionError(key, retention.retainUntil);
     await rm(this.fileOf(key), { force: true });
+    await rm(`${this.fileOf(key)}${RETENTION_SUFFIX}`, { force: true });
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -116,15 +154,16 @@ export class LocalBlobStore implements BlobTransferStore {
       for (const entry of entries) {
         const path = join(folder, entry.name);
         if (entry.isDirectory()) await walk(path);
-        else if (entry.isFile() && !entry.name.endsWith('.tmp')) keys.push(relative(this.root, path).split(sep).join('/'));
+        else if (entry.isFile() && !entry.name.endsWith('.tmp') && !entry.name.includes('#')) keys.push(relative(this.root, path).split(sep).join('/'));
       }
     };
     await walk(dir);
     return keys.sort();
   }
 
-  async presignUpload(key: string, options: { contentType: string; expiresInSeconds: number }): Promise<PresignedRequest> {
-    return this.presign({ method: 'PUT', key, contentType: options.contentType }, options.expiresInSeconds);
+  async presignUpload(key: string, options: { contentType: string; expiresInSeconds: number; retention?: BlobRetention }): Promise<PresignedRequest> {
+    const retention = options.retention ? { mode: options.retention.mode, retainUntil: new Date(options.retention.retainUntil).toISOString() } : undefined;
+    return this.presign({ method: 'PUT', key, contentType: options.contentType, ...(retention ? { retention } : {}) }, options.expiresInSeconds);
   }
 
   async presignDownload(key: string, options: { expiresInSeconds: number; filename?: string }): Promise<PresignedRequest> {
@@ -144,6 +183,8 @@ export class LocalBlobStore implements BlobTransferStore {
     const sig = url.searchParams.get('sig') ?? '';
     const contentType = url.searchParams.get('ct') ?? undefined;
     const filename = url.searchParams.get('fn') ?? undefined;
+    const lockMode = url.searchParams.get('lm');
+    const lockUntil = url.searchParams.get('lu');
     const upper = method.toUpperCase();
     if ((upper !== 'PUT' && upper !== 'GET') || !/^\d{1,12}$/.test(exp) || Number(exp) * 1000 < this.now().getTime()) return undefined;
     try {
@@ -151,7 +192,11 @@ export class LocalBlobStore implements BlobTransferStore {
     } catch {
       return undefined;
     }
-    const request: SignedBlobRequest = { method: upper, key, ...(contentType ? { contentType } : {}), ...(filename ? { filename } : {}) };
+    if ((lockMode !== null || lockUntil !== null) && ((lockMode !== 'GOVERNANCE' && lockMode !== 'COMPLIANCE') || !lockUntil || Number.isNaN(Date.parse(lockUntil)))) return undefined;
+    const request: SignedBlobRequest = {
+      method: upper, key, ...(contentType ? { contentType } : {}), ...(filename ? { filename } : {}),
+      ...(lockMode && lockUntil ? { retention: { mode: lockMode as BlobRetention['mode'], retainUntil: lockUntil } } : {}),
+    };
     const expected = this.signature(request, exp);
     const given = Buffer.from(sig, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
@@ -173,19 +218,31 @@ export class LocalBlobStore implements BlobTransferStore {
     const query = new URLSearchParams({ exp });
     if (request.contentType) query.set('ct', request.contentType);
     if (request.filename) query.set('fn', request.filename);
+    if (request.retention) {
+      query.set('lm', request.retention.mode);
+      query.set('lu', request.retention.retainUntil);
+    }
     query.set('sig', this.signature(request, exp).toString('base64url'));
     const path = request.key.split('/').map(encodeURIComponent).join('/');
     return {
       url: `${this.urlPath}/${path}?${query.toString()}`,
       method: request.method,
-      headers: request.contentType ? { 'content-type': request.contentType } : {},
+      headers: {
+        ...(request.contentType ? { 'content-type': request.contentType } : {}),
+        // As S3: the lock headers are part of the request the client must send.
+        ...(request.retention ? { 'x-amz-object-lock-mode': request.retention.mode, 'x-amz-object-lock-retain-until-date': request.retention.retainUntil } : {}),
+      },
       expiresAt: new Date(Number(exp) * 1000).toISOString(),
     };
   }
 
   private signature(request: SignedBlobRequest, exp: string): Buffer {
     return createHmac('sha256', this.urlSigningKey!)
-      .update([request.method, request.key, exp, request.contentType ?? '', request.filename ?? ''].join('\n'))
+      .update([
+        request.method, request.key, exp, request.contentType ?? '', request.filename ?? '',
+        // Only URLs with a retention sign it, so other URLs keep their signatures.
+        ...(request.retention ? [request.retention.mode, request.retention.retainUntil] : []),
+      ].join('\n'))
       .digest();
   }
 }

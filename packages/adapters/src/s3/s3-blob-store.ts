@@ -4,7 +4,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
-import { assertBlobKey, assertBlobPrefix, assertPresignExpiry, type BlobTransferStore, type PresignedRequest } from '@crm/core';
+import { assertBlobKey, assertBlobPrefix, assertPresignExpiry, type BlobRetention, type BlobTransferStore, type PresignedRequest } from '@crm/core';
 
 export interface S3BlobStoreOptions {
   /** Created once per container by the composition root. */
@@ -14,13 +14,17 @@ export interface S3BlobStoreOptions {
   now?: () => Date;
 }
 
+/** Object Lock headers of a PutObject with its own retention (signed, never hoisted into the query). */
+const OBJECT_LOCK_HEADERS = ['x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date'];
+
 /** Parts of a streamed upload: 8 MiB × 2 in flight bounds the memory a stream write holds. */
 const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
 const UPLOAD_QUEUE = 2;
 
 /**
  * Blob store on one S3 bucket. Encryption (SSE-KMS with the data key) and Object Lock retention are
- * bucket defaults, so objects get them without per-request headers; the SDK's default CRC32
+ * bucket defaults, so objects get them without per-request headers (a presigned upload may carry its
+ * own retention as signed lock headers); the SDK's default CRC32
  * checksum satisfies Object Lock's integrity-header requirement for PutObject. Streamed reads are
  * ranged GetObjects, streamed writes multipart uploads (lib-storage), presigned URLs SigV4 query
  * signatures made with the function's own credentials (so they allow only what its role allows).
@@ -113,19 +117,34 @@ export class S3BlobStore implements BlobTransferStore {
     return keys.sort();
   }
 
-  async presignUpload(key: string, options: { contentType: string; expiresInSeconds: number; contentMd5?: string }): Promise<PresignedRequest> {
+  async presignUpload(
+    key: string, options: { contentType: string; expiresInSeconds: number; contentMd5?: string; retention?: BlobRetention },
+  ): Promise<PresignedRequest> {
     assertBlobKey(key);
     assertPresignExpiry(options.expiresInSeconds);
     const signedAt = this.now();
     const md5 = options.contentMd5;
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: options.contentType, ...(md5 ? { ContentMD5: md5 } : {}) });
+    const retention = options.retention;
+    const command = new PutObjectCommand({
+      Bucket: this.bucket, Key: key, ContentType: options.contentType, ...(md5 ? { ContentMD5: md5 } : {}),
+      ...(retention ? { ObjectLockMode: retention.mode, ObjectLockRetainUntilDate: new Date(retention.retainUntil) } : {}),
+    });
     const url = await getSignedUrl(this.client, command, {
       expiresIn: options.expiresInSeconds,
       signingDate: signedAt,
-      // Content-Type (and Content-MD5) are signed, so the client must send what it announced.
-      signableHeaders: new Set(md5 ? ['content-type', 'content-md5'] : ['content-type']),
+      // Content-Type, Content-MD5 and the lock headers are signed, so the client must send what was announced.
+      signableHeaders: new Set(['content-type', ...(md5 ? ['content-md5'] : []), ...(retention ? OBJECT_LOCK_HEADERS : [])]),
+      // The presigner would move x-amz-* headers into the query string; the lock headers stay headers
+      // (S3 applies Object Lock from request headers), so the URL only works with them sent as given.
+      ...(retention ? { unhoistableHeaders: new Set(OBJECT_LOCK_HEADERS) } : {}),
     });
-    const headers: Record<string, string> = { 'content-type': options.contentType, ...(md5 ? { 'content-md5': md5 } : {}) };
+    const headers: Record<string, string> = {
+      'content-type': options.contentType,
+      ...(md5 ? { 'content-md5': md5 } : {}),
+      // The exact value the SDK serialised and signed (smithy's date-time header: ISO 8601 without
+      // `.000`); test/unit/adapters/recording-retention.test.ts compares it with the signed request.
+      ...(retention ? { 'x-amz-object-lock-mode': retention.mode, 'x-amz-object-lock-retain-until-date': new Date(retention.retainUntil).toISOString().replace('.000Z', 'Z') } : {}),
+    };
     return { url, method: 'PUT', headers, expiresAt: expiryOf(signedAt, options.expiresInSeconds) };
   }
 

@@ -89,6 +89,10 @@ export function guardTenant(store: TableStore, tenantId: string): TableStore {
       operations.forEach(checkTransact);
       return store.transact(operations);
     },
+    transactEach: async (groups) => {
+      groups.forEach((operations) => operations.forEach(checkTransact));
+      return store.transactEach(groups);
+    },
     query: async (input) => {
       checkQuery(input);
       return store.query(input);

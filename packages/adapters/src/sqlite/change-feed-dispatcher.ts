@@ -71,7 +71,8 @@ type Outcome =
 
 interface ConsumerState {
   consumer: Required<Pick<ChangeFeedConsumer, 'name' | 'handler' | 'batchSize'>>;
-  accepts?: (row: ChangelogRow) => boolean;
+  /** The entities the consumer handles (its filter criteria); all records when absent. */
+  entities?: ReadonlySet<string>;
   /** Serialises deliveries to this consumer (poll loop and drain), preserving its order. */
   tail: Promise<unknown>;
   /** Set by notify(); makes an idle consumer look again instead of sleeping. */
@@ -93,8 +94,6 @@ interface ConsumerState {
 export class ChangeFeedDispatcher {
   private readonly db: Database.Database;
   private readonly states = new Map<string, ConsumerState>();
-  /** Per database: sequence numbers are only unique within one changelog. */
-  private readonly entityCache = new EntityCache();
   private readonly pollIntervalMs: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -133,7 +132,7 @@ export class ChangeFeedDispatcher {
     this.statements.createCheckpoint.run(consumer.name, start);
     const state: ConsumerState = {
       consumer: { name: consumer.name, handler: consumer.handler, batchSize: consumer.batchSize },
-      ...(consumer.entities ? { accepts: entityFilter(consumer.entities, this.entityCache) } : {}),
+      ...(consumer.entities ? { entities: new Set(consumer.entities) } : {}),
       tail: Promise.resolve(),
       woken: false,
     };
@@ -245,12 +244,12 @@ export class ChangeFeedDispatcher {
   }
 
   private async invoke(state: ConsumerState): Promise<Outcome> {
-    const { name, handler, batchSize } = state.consumer;
-    const all = this.statements.selectBatch.all(this.checkpoint(name), batchSize);
-    if (all.length === 0) return { kind: 'idle' };
-    const rows = state.accepts ? all.filter(state.accepts) : all;
+    const { name, handler } = state.consumer;
+    const next = this.nextBatch(state);
+    if (!next) return { kind: 'idle' };
+    const { rows, lastSeq } = next;
     if (rows.length === 0) {
-      this.advance(name, all[all.length - 1]!.seq);
+      this.advance(name, lastSeq);
       return { kind: 'progressed' };
     }
     const event: DynamoDBStreamEvent = { Records: rows.map((row) => toStreamRecord(row, this.streamArn)) };
@@ -263,7 +262,7 @@ export class ChangeFeedDispatcher {
     }
     const failures = response?.batchItemFailures ?? [];
     if (failures.length === 0) {
-      this.advance(name, all[all.length - 1]!.seq);
+      this.advance(name, lastSeq);
       return { kind: 'progressed' };
     }
     // ReportBatchItemFailures: an identifier that is not a sequence number of this batch fails
@@ -279,6 +278,36 @@ export class ChangeFeedDispatcher {
     if (passed.length === 0) return { kind: 'failed', error, firstSequenceNumber };
     this.advance(name, passed[passed.length - 1]!.seq);
     return { kind: 'progressed' };
+  }
+
+  /**
+   * The consumer's next batch after its checkpoint (undefined when nothing follows it) and the
+   * sequence number its checkpoint moves to once the batch is handled. Like Lambda's event
+   * filtering, a consumer with `entities` gets up to `batchSize` matching records, looking ahead
+   * through at most FILTER_SCAN_ROWS records by their `entity` column alone; only the matching
+   * rows are read whole.
+   */
+  private nextBatch(state: ConsumerState): { rows: ChangelogRow[]; lastSeq: number } | undefined {
+    const { name, batchSize } = state.consumer;
+    const after = this.checkpoint(name);
+    if (!state.entities) {
+      const rows = this.statements.selectBatch.all(after, batchSize);
+      return rows.length === 0 ? undefined : { rows, lastSeq: rows[rows.length - 1]!.seq };
+    }
+    const window = this.statements.selectEntities.all(after, FILTER_SCAN_ROWS);
+    if (window.length === 0) return undefined;
+    const picked: number[] = [];
+    let lastSeq = window[window.length - 1]!.seq;
+    for (const row of window) {
+      const entity = row.entity ?? entityOfImage(row.image);
+      if (entity === undefined || !state.entities.has(entity)) continue;
+      picked.push(row.seq);
+      if (picked.length === batchSize) {
+        lastSeq = row.seq;
+        break;
+      }
+    }
+    return { rows: picked.map((seq) => this.statements.selectRow.get(seq)!), lastSeq };
   }
 
   private advance(consumer: string, seq: number): void {
@@ -330,6 +359,11 @@ function prepareStatements(db: Database.Database) {
     selectBatch: db.prepare<[number, number], ChangelogRow>(
       'SELECT * FROM changelog WHERE seq > ? ORDER BY seq LIMIT ?',
     ),
+    // The `image` only for rows written before the entity column existed (migration 3).
+    selectEntities: db.prepare<[number, number], { seq: number; entity: string | null; image: string | null }>(
+      'SELECT seq, entity, CASE WHEN entity IS NULL THEN coalesce(new_image, old_image) END AS image FROM changelog WHERE seq > ? ORDER BY seq LIMIT ?',
+    ),
+    selectRow: db.prepare<[number], ChangelogRow>('SELECT * FROM changelog WHERE seq = ?'),
     selectCheckpoint: db
       .prepare<[string], number>('SELECT last_seq FROM change_feed_checkpoints WHERE consumer = ?')
       .pluck(),
@@ -350,26 +384,11 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-/** Entities of recent changelog rows, parsed once and shared by every consumer's filter. */
-class EntityCache {
-  private readonly entities = new Map<number, string | undefined>();
-  constructor(private readonly size = 20_000) {}
+/** Records a consumer with `entities` looks through per invocation for matching ones. */
+const FILTER_SCAN_ROWS = 5_000;
 
-  of(row: ChangelogRow): string | undefined {
-    if (this.entities.has(row.seq)) return this.entities.get(row.seq);
-    const image = row.new_image ?? row.old_image;
-    const parsed = image === null ? undefined : (JSON.parse(image) as { entity?: unknown }).entity;
-    const entity = typeof parsed === 'string' ? parsed : undefined;
-    this.entities.set(row.seq, entity);
-    if (this.entities.size > this.size) this.entities.delete(this.entities.keys().next().value!);
-    return entity;
-  }
-}
-
-function entityFilter(entities: readonly string[], cache: EntityCache): (row: ChangelogRow) => boolean {
-  const wanted = new Set(entities);
-  return (row) => {
-    const entity = cache.of(row);
-    return entity !== undefined && wanted.has(entity);
-  };
+/** The `entity` of a changelog image (rows written before the entity column). */
+function entityOfImage(image: string | null): string | undefined {
+  const entity = image === null ? undefined : (JSON.parse(image) as { entity?: unknown }).entity;
+  return typeof entity === 'string' ? entity : undefined;
 }

@@ -13,6 +13,8 @@ export interface ChangelogRow {
   event_name: 'INSERT' | 'MODIFY' | 'REMOVE';
   pk: string;
   sk: string;
+  /** The item's `entity` attribute (null when it has none, or for rows older than the column). */
+  entity?: string | null;
   new_image: string | null;
   old_image: string | null;
   created_at_ms: number;

@@ -60,6 +60,9 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 2: gsi5 — customers by owning org unit (data-domain scoping, issue 3).
   gsiColumnsAndIndex('gsi5'),
+  // 3: the changed item's `entity`, so the change-feed dispatcher filters consumers' records
+  // without reading images (Lambda filters before batching too). NULL on older rows.
+  'ALTER TABLE changelog ADD COLUMN entity TEXT NULL;',
 ];
 
 /** The schema version this code expects. */

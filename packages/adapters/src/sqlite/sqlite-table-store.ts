@@ -74,6 +74,8 @@ export class SqliteTableStore implements TableStore {
   private readonly clock: Clock;
   private readonly onCommit: (() => void) | undefined;
   private readonly statements: ReturnType<typeof prepareStatements>;
+  /** One transactEach group, run as a savepoint inside the surrounding IMMEDIATE transaction. */
+  private readonly savepoint: (operations: TransactOperation[], now: number) => void;
   private readonly queryStatements = new Map<string, Database.Statement>();
   /** Changelog rows appended by the transaction in progress (decides whether to call onCommit). */
   private appendedChanges = 0;
@@ -84,6 +86,7 @@ export class SqliteTableStore implements TableStore {
     this.onCommit = options.onCommit;
     applySqliteMigrations(this.db);
     this.statements = prepareStatements(this.db);
+    this.savepoint = this.db.transaction((operations: TransactOperation[], now: number) => this.applyTransaction(operations, now));
   }
 
   async get(key: ItemKey): Promise<Item | undefined> {
@@ -136,21 +139,49 @@ export class SqliteTableStore implements TableStore {
   async transact(operations: TransactOperation[]): Promise<void> {
     assertValidTransaction(operations);
     if (operations.length === 0) return;
+    this.write(() => this.applyTransaction(operations, epochSeconds(this.clock)));
+  }
+
+  async transactEach(groups: TransactOperation[][]): Promise<Array<Error | undefined>> {
+    const results: Array<Error | undefined> = groups.map((operations) => {
+      try {
+        assertValidTransaction(operations);
+        return undefined;
+      } catch (error) {
+        return error as Error;
+      }
+    });
+    if (!groups.some((operations, index) => operations.length > 0 && !results[index])) return results;
+    // One IMMEDIATE transaction (one commit for all groups); each group in its own savepoint, so a
+    // group that fails halfway leaves nothing behind while the others stay written.
     this.write(() => {
       const now = epochSeconds(this.clock);
-      const stored = operations.map((operation) => this.readItem(operationKey(operation)));
-      // Check every condition before writing anything, so failedIndexes lists all failures
-      // (as DynamoDB's CancellationReasons do) and nothing needs undoing.
-      const failedIndexes = operations.flatMap((operation, index) =>
-        operation.condition && !evaluateCondition(operation.condition, stored[index], now)
-          ? [index]
-          : [],
-      );
-      if (failedIndexes.length > 0) throw new TransactionConflictError(failedIndexes);
-      operations.forEach((operation, index) => {
-        if (operation.type === 'put') this.writeItem(operation.item, stored[index]);
-        else if (operation.type === 'delete' && stored[index]) this.removeItem(stored[index], null);
+      groups.forEach((operations, index) => {
+        if (results[index] || operations.length === 0) return;
+        try {
+          this.savepoint(operations, now);
+        } catch (error) {
+          results[index] = error as Error;
+        }
       });
+    });
+    return results;
+  }
+
+  /** Checks every condition, then writes (inside the caller's transaction or savepoint). */
+  private applyTransaction(operations: TransactOperation[], now: number): void {
+    const stored = operations.map((operation) => this.readItem(operationKey(operation)));
+    // Check every condition before writing anything, so failedIndexes lists all failures
+    // (as DynamoDB's CancellationReasons do) and nothing needs undoing.
+    const failedIndexes = operations.flatMap((operation, index) =>
+      operation.condition && !evaluateCondition(operation.condition, stored[index], now)
+        ? [index]
+        : [],
+    );
+    if (failedIndexes.length > 0) throw new TransactionConflictError(failedIndexes);
+    operations.forEach((operation, index) => {
+      if (operation.type === 'put') this.writeItem(operation.item, stored[index]);
+      else if (operation.type === 'delete' && stored[index]) this.removeItem(stored[index], null);
     });
   }
 
@@ -250,7 +281,7 @@ export class SqliteTableStore implements TableStore {
 
   private appendChange(
     eventName: EventName,
-    key: ItemKey,
+    item: Item,
     newImage: string | null,
     oldImage: string | null,
     userIdentity: string | null,
@@ -258,8 +289,9 @@ export class SqliteTableStore implements TableStore {
     this.appendedChanges++;
     this.statements.insertChange.run({
       event_name: eventName,
-      pk: key.pk,
-      sk: key.sk,
+      pk: item.pk,
+      sk: item.sk,
+      entity: typeof item.entity === 'string' ? item.entity : null,
       new_image: newImage,
       old_image: oldImage,
       created_at_ms: this.clock.now().getTime(),
@@ -286,8 +318,8 @@ function prepareStatements(db: Database.Database) {
       'SELECT pk, sk, data FROM items WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
     ),
     insertChange: db.prepare(
-      `INSERT INTO changelog (event_name, pk, sk, new_image, old_image, created_at_ms, user_identity)
-       VALUES (@event_name, @pk, @sk, @new_image, @old_image, @created_at_ms, @user_identity)`,
+      `INSERT INTO changelog (event_name, pk, sk, entity, new_image, old_image, created_at_ms, user_identity)
+       VALUES (@event_name, @pk, @sk, @entity, @new_image, @old_image, @created_at_ms, @user_identity)`,
     ),
   };
 }

@@ -97,9 +97,17 @@ export const EVENT_DEFINITIONS: readonly EventDefinition[] = [
   },
 ];
 
-/** The envelope schema of one (type, version): metadata + its `data` schema. */
+const envelopeSchemas = new WeakMap<EventDefinition, z.ZodObject>();
+
+/**
+ * The envelope schema of one (type, version): metadata + its `data` schema. Built once per
+ * definition: zod compiles a schema's fast path on its first parse, so a schema built per event
+ * would pay that compilation for every event the relay checks.
+ */
 export function eventSchema(definition: EventDefinition): z.ZodObject {
-  return z.object({
+  const known = envelopeSchemas.get(definition);
+  if (known) return known;
+  const schema = z.object({
     id: z.string().regex(/^[0-9a-f]{32}$/),
     type: z.literal(definition.type),
     version: z.literal(definition.version),
@@ -109,6 +117,8 @@ export function eventSchema(definition: EventDefinition): z.ZodObject {
     subject: z.object({ type: z.literal(definition.subject), id: z.string().min(1) }),
     data: definition.data,
   });
+  envelopeSchemas.set(definition, schema);
+  return schema;
 }
 
 export function eventDefinition(type: string, version: number): EventDefinition {

@@ -13,3 +13,7 @@ export {
   RequestRecordingInput, RecordingRef, RecordingUpload, RecordingDownload, RECORDING_CONTENT_TYPES, MAX_RECORDING_BYTES,
   type RecordingDeps, type RecordingContentType,
 } from './recording.use-cases';
+export {
+  listParkedInteractions, assignParkedInteraction, discardParkedInteraction,
+  ParkedInteraction, ParkedInteractionQuery, ParkedInteractionPage, AssignParkedInput, type ParkedInteractionDeps,
+} from './parked-interactions.use-cases';

@@ -2,7 +2,9 @@ import { rejectBlockedContent, screenWithLists, wordScreeningAudit } from '../co
 import { listWordLists, type WordList } from '../compliance/word-lists';
 import type { CountryCode } from 'libphonenumber-js';
 import { AppError } from '../errors';
-import { ConditionFailedError, TransactionConflictError, type Item, type TransactOperation } from '../ports/table-store.port';
+import { ConditionFailedError, TransactionConflictError, type Item, type TableStore, type TransactOperation } from '../ports/table-store.port';
+import { primedReads } from '../shared/primed-reads';
+import { customerKeys } from '../customers/customer.keys';
 import { can, type SecuredContext } from '../access/access-policy';
 import { actorOf, requireVisibleCustomer, type CustomerDeps } from '../customers/customer.repository';
 import { createCustomer } from '../customers/create-customer.use-case';
@@ -20,7 +22,7 @@ export type InteractionDeps = CustomerDeps;
 
 /** How long a client id is remembered: a retry later than this would be recorded again. */
 export const CLIENT_ID_TTL_SECONDS = 90 * 24 * 60 * 60;
-/** Batch items written at the same time (items about the same customer or identity run one after another). */
+/** Batch items prepared at the same time (items about the same customer or identity run one after another). */
 const BATCH_CONCURRENCY = 8;
 
 /** Tenant configuration read once per request, not once per item. */
@@ -40,15 +42,21 @@ export async function loadIngestionConfig(deps: Pick<InteractionDeps, 'store'>, 
 
 export type RecordedInteraction = InteractionResult & { interaction?: Interaction };
 
+/** Where `prepareInteraction` stands: answered already, or one transaction away from its answer. */
+type PreparedInteraction =
+  | { kind: 'done'; result: RecordedInteraction }
+  | { kind: 'write'; operations: TransactOperation[]; result: RecordedInteraction; clientId?: string };
+
 /**
  * Records one validated interaction — the single write path of every channel (single and batch
- * ingestion both come here; sensitive-word screening, events and webhooks hook in here later).
+ * ingestion, inbound webhooks).
  *
  * 1. A client id already recorded → `duplicate` with the first id; nothing is written.
  * 2. The customer: by id (a merged id lands on its survivor), else by identity (external id, phone,
  *    email lookups); an unknown identity creates a lead or is parked (tenant policy).
- * 3. One transaction: the client-id item (`notExists`) + the timeline item. A concurrent retry loses
- *    on the condition and answers `duplicate`.
+ * 3. Sensitive-word screening (block refuses the item; mask and flag change what is stored).
+ * 4. One transaction: the client-id item (`notExists`) + the timeline item + its locator (+ the
+ *    screening audit entry). A concurrent retry loses on the condition and answers `duplicate`.
  *
  * No audit entry per interaction (high volume): the table's change feed is the record.
  * Throws AppError for a request that cannot succeed (unknown or invisible customer).
@@ -59,8 +67,32 @@ export async function recordInteraction(
   input: InteractionInput,
   options: { index?: number; config?: IngestionConfig } = {},
 ): Promise<RecordedInteraction> {
+  const config = options.config ?? (await loadIngestionConfig(deps, ctx.principal.tenantId));
+  const prepared = await prepareInteraction(deps, deps.store, ctx, input, options.index ?? 0, config);
+  if (prepared.kind === 'done') return prepared.result;
+  let failure: Error | undefined;
+  try {
+    await deps.store.transact(prepared.operations);
+  } catch (error) {
+    failure = error as Error;
+  }
+  return settleWrite(deps, ctx.principal.tenantId, prepared, failure);
+}
+
+/**
+ * Everything up to the write: answers `done` (a known client id) or the transaction to run.
+ * `reads` serves the client-id and customer reads (the batch path primes them in one BatchGet);
+ * writes that must precede the interaction (a lead, an external-id link) go to the store at once.
+ */
+async function prepareInteraction(
+  deps: InteractionDeps,
+  reads: TableStore,
+  ctx: SecuredContext,
+  input: InteractionInput,
+  index: number,
+  config: IngestionConfig,
+): Promise<PreparedInteraction> {
   const { tenantId } = ctx.principal;
-  const index = options.index ?? 0;
   const clientId = input.clientId;
   const base = { index, ...(clientId !== undefined ? { clientId } : {}) };
   if (clientId !== undefined && !ClientId.safeParse(clientId).success) {
@@ -68,29 +100,30 @@ export async function recordInteraction(
     throw new AppError('validation_failed', 'The client id (or Idempotency-Key) must be 1-200 visible ASCII characters', { errors: [{ path: 'clientId', message: 'invalid format' }] });
   }
   if (clientId !== undefined) {
-    const seen = await deps.store.get(interactionKeys.clientId(tenantId, clientId), { consistent: true });
-    if (seen) return duplicateOf(base, seen);
+    const seen = await reads.get(interactionKeys.clientId(tenantId, clientId), { consistent: true });
+    if (seen) return { kind: 'done', result: duplicateOf(base, seen) };
   }
 
-  const config = options.config ?? (await loadIngestionConfig(deps, tenantId));
   // Screened before anything is resolved or created: a blocked item leaves nothing behind.
   const screened = await screenPayload(deps, ctx, input, config.wordLists);
   let customer: Customer | undefined;
   let matchedBy: InteractionResult['matchedBy'];
   if (input.customerId !== undefined) {
-    customer = await requireVisibleCustomer(deps.store, ctx, input.customerId, { followMerged: true });
+    customer = await requireVisibleCustomer(reads, ctx, input.customerId, { followMerged: true });
     matchedBy = 'customerId';
   } else if (input.identity) {
-    const match = await resolveIdentity(deps.store, ctx, input.identity, config.phoneRegion);
+    const match = await resolveIdentity(reads, ctx, input.identity, config.phoneRegion);
     if (match) ({ customer, matchedBy } = match);
     else if (config.settings.unknownIdentity === 'park' || !can(ctx.access, 'customers:create')) {
-      return park(deps, ctx, input, base);
+      return parkOperations(deps, ctx, { ...input, payload: screened.payload }, base);
     } else {
       customer = await createLead(deps, ctx, input);
       matchedBy = 'lead';
     }
   }
   if (!customer) throw new AppError('validation_failed', 'Give either customerId or identity');
+  // Linked before the interaction is written, so the next item with this external id finds it.
+  if (input.identity?.externalId && matchedBy !== 'externalId') await linkExternalId(deps, tenantId, input.identity.externalId, customer.id);
 
   const now = deps.clock.now();
   const interaction: Interaction = {
@@ -113,24 +146,33 @@ export async function recordInteraction(
   const screeningAudit = wordScreeningAudit(deps, ctx, { type: 'interaction', id: interaction.id }, screened.verdict);
   if (screeningAudit) operations.push(screeningAudit);
   if (clientId !== undefined) operations.unshift(clientIdOperation(tenantId, clientId, { interactionId: interaction.id, customerId: customer.id }, now));
-  try {
-    await deps.store.transact(operations);
-  } catch (error) {
-    if (clientId !== undefined && error instanceof TransactionConflictError && error.failedIndexes.includes(0)) {
-      const seen = await deps.store.get(interactionKeys.clientId(tenantId, clientId), { consistent: true });
-      if (seen) return duplicateOf(base, seen);
-    }
-    throw error;
+  return {
+    kind: 'write', operations, ...(clientId !== undefined ? { clientId } : {}),
+    result: { ...base, status: 'created', id: interaction.id, customerId: customer.id, ...(matchedBy ? { matchedBy } : {}), interaction },
+  };
+}
+
+/** The answer once the transaction ran: its result, `duplicate` when the client id was taken meanwhile, or the error. */
+async function settleWrite(deps: InteractionDeps, tenantId: string, prepared: Extract<PreparedInteraction, { kind: 'write' }>, failure: Error | undefined): Promise<RecordedInteraction> {
+  if (!failure) return prepared.result;
+  // The client-id put is always the first operation when there is a client id.
+  if (prepared.clientId !== undefined && failure instanceof TransactionConflictError && failure.failedIndexes.includes(0)) {
+    const seen = await deps.store.get(interactionKeys.clientId(tenantId, prepared.clientId), { consistent: true });
+    if (seen) return duplicateOf({ index: prepared.result.index, clientId: prepared.clientId }, seen);
   }
-  if (input.identity?.externalId && matchedBy !== 'externalId') await linkExternalId(deps, tenantId, input.identity.externalId, customer.id);
-  return { ...base, status: 'created', id: interaction.id, customerId: customer.id, ...(matchedBy ? { matchedBy } : {}), interaction };
+  throw failure;
 }
 
 /**
- * Records up to 500 interactions. Each item is validated and written on its own (its own small
- * transaction), so one bad or failing item never affects the others; every item gets a result.
- * Items without a clientId get `<Idempotency-Key>#<index>` when the request carries one, so a
- * retried batch writes nothing twice either way.
+ * Records up to 500 interactions; every item gets a result and one bad or failing item never
+ * affects the others. Items without a clientId get `<Idempotency-Key>#<index>` when the request
+ * carries one, so a retried batch writes nothing twice either way.
+ *
+ * The bulk path (docs/scaling.md): the client-id and customer items of the whole batch are read in
+ * one BatchGet, each item is prepared (items about the same customer or identity one after another,
+ * so one unknown identity creates one lead), and the prepared transactions go to the store in one
+ * `transactEach` — one SQLite commit locally, parallel TransactWriteItems on DynamoDB — each still
+ * all-or-nothing on its own.
  */
 export async function recordInteractionBatch(
   deps: InteractionDeps,
@@ -138,7 +180,8 @@ export async function recordInteractionBatch(
   input: InteractionBatchInput,
   options: { idempotencyKey?: string } = {},
 ): Promise<InteractionBatchResult> {
-  const config = await loadIngestionConfig(deps, ctx.principal.tenantId);
+  const { tenantId } = ctx.principal;
+  const config = await loadIngestionConfig(deps, tenantId);
   const results: InteractionResult[] = new Array(input.items.length);
   const lanes = new Map<string, Array<{ index: number; item: InteractionInput }>>();
   input.items.forEach((raw, index) => {
@@ -153,35 +196,63 @@ export async function recordInteractionBatch(
       return;
     }
     const lane = laneKey(parsed.data, config.phoneRegion);
-    lanes.set(lane, [...(lanes.get(lane) ?? []), { index, item: parsed.data }]);
+    const entries = lanes.get(lane);
+    if (entries) entries.push({ index, item: parsed.data });
+    else lanes.set(lane, [{ index, item: parsed.data }]);
   });
 
+  const valid = [...lanes.values()].flat();
+  const reads = await primedReads(deps.store, [
+    ...valid.flatMap(({ item }) => (item.clientId !== undefined && ClientId.safeParse(item.clientId).success ? [interactionKeys.clientId(tenantId, item.clientId)] : [])),
+    ...[...new Set(valid.flatMap(({ item }) => (item.customerId !== undefined ? [item.customerId] : [])))].map((id) => customerKeys.profile(tenantId, id)),
+  ]);
+  const writes: Array<{ index: number; item: InteractionInput; prepared: Extract<PreparedInteraction, { kind: 'write' }> }> = [];
   const queue = [...lanes.values()];
   await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, queue.length) }, async () => {
     for (let lane = queue.shift(); lane; lane = queue.shift()) {
-      for (const { index, item } of lane) results[index] = await settle(deps, ctx, item, index, config);
+      for (const { index, item } of lane) {
+        try {
+          const prepared = await prepareInteraction(deps, reads, ctx, item, index, config);
+          if (prepared.kind === 'done') results[index] = withoutInteraction(prepared.result);
+          else writes.push({ index, item, prepared });
+        } catch (error) {
+          results[index] = failedItem(item, index, error);
+        }
+      }
+    }
+  }));
+  let outcomes: Array<Error | undefined>;
+  try {
+    outcomes = await deps.store.transactEach(writes.map((w) => w.prepared.operations));
+  } catch (error) {
+    outcomes = writes.map(() => error as Error);
+  }
+  await Promise.all(writes.map(async ({ index, item, prepared }, n) => {
+    try {
+      results[index] = withoutInteraction(await settleWrite(deps, tenantId, prepared, outcomes[n]));
+    } catch (error) {
+      results[index] = failedItem(item, index, error);
     }
   }));
   const counts = Object.fromEntries(ITEM_STATUSES.map((s) => [s, results.filter((r) => r.status === s).length])) as InteractionBatchResult['counts'];
   return { results, counts };
 }
 
-/** One batch item as a result: request errors become `invalid`, anything else `failed` (retry it). */
-async function settle(deps: InteractionDeps, ctx: SecuredContext, item: InteractionInput, index: number, config: IngestionConfig): Promise<InteractionResult> {
-  try {
-    const { interaction: _omit, ...result } = await recordInteraction(deps, ctx, item, { index, config });
-    return result;
-  } catch (error) {
-    const base = { index, ...(item.clientId !== undefined ? { clientId: item.clientId } : {}) };
-    if (error instanceof AppError && error.status < 500) {
-      return {
-        ...base, status: 'invalid', code: error.code,
-        errors: error.extra.errors ?? [{ path: item.customerId !== undefined ? 'customerId' : 'identity', message: error.message }],
-        ...(typeof error.extra.survivorId === 'string' ? { customerId: error.extra.survivorId } : {}),
-      };
-    }
-    return { ...base, status: 'failed', code: error instanceof AppError ? error.code : 'internal_error' };
+function withoutInteraction({ interaction: _omit, ...result }: RecordedInteraction): InteractionResult {
+  return result;
+}
+
+/** One batch item's error as a result: request errors become `invalid`, anything else `failed` (retry it). */
+function failedItem(item: InteractionInput, index: number, error: unknown): InteractionResult {
+  const base = { index, ...(item.clientId !== undefined ? { clientId: item.clientId } : {}) };
+  if (error instanceof AppError && error.status < 500) {
+    return {
+      ...base, status: 'invalid', code: error.code,
+      errors: error.extra.errors ?? [{ path: item.customerId !== undefined ? 'customerId' : 'identity', message: error.message }],
+      ...(typeof error.extra.survivorId === 'string' ? { customerId: error.extra.survivorId } : {}),
+    };
   }
+  return { ...base, status: 'failed', code: error instanceof AppError ? error.code : 'internal_error' };
 }
 
 /** Items about the same customer or identity share a lane, so one unknown identity creates one lead. */
@@ -193,7 +264,6 @@ function laneKey(item: InteractionInput, region: CountryCode): string {
   return `e:${(i.email ?? '').toLowerCase()}`;
 }
 
-/** The stored timeline item (keys + entity + the interaction). */
 /**
  * Sensitive-word screening of the payload's text fields against the tenant's word lists: `block`
  * refuses the item (audited, 422 `content_blocked`, nothing stored), `mask` stores the masked text,
@@ -207,6 +277,7 @@ async function screenPayload(deps: InteractionDeps, ctx: SecuredContext, input: 
   return { verdict, flaggedRules, payload: { ...input.payload, ...verdict.masked } };
 }
 
+/** The stored timeline item (keys + entity + the interaction). */
 export function timelineItem(tenantId: string, i: Interaction, matchedBy?: InteractionResult['matchedBy']): Item {
   return {
     ...interactionKeys.timeline(tenantId, i.customerId, i.occurredAt, i.id),
@@ -241,8 +312,8 @@ function duplicateOf(base: { index: number; clientId?: string }, seen: Item): Re
   };
 }
 
-/** Unknown identity under the `park` policy: kept aside (with its client id) for later assignment. */
-async function park(deps: InteractionDeps, ctx: SecuredContext, input: InteractionInput, base: { index: number; clientId?: string }): Promise<RecordedInteraction> {
+/** Unknown identity under the `park` policy: kept aside (with its client id, payload as screened) for later assignment. */
+function parkOperations(deps: InteractionDeps, ctx: SecuredContext, input: InteractionInput, base: { index: number; clientId?: string }): PreparedInteraction {
   const { tenantId } = ctx.principal;
   const now = deps.clock.now();
   const id = deps.ids.next();
@@ -256,16 +327,7 @@ async function park(deps: InteractionDeps, ctx: SecuredContext, input: Interacti
     },
   }];
   if (input.clientId !== undefined) operations.unshift(clientIdOperation(tenantId, input.clientId, { interactionId: id, parked: true }, now));
-  try {
-    await deps.store.transact(operations);
-  } catch (error) {
-    if (input.clientId !== undefined && error instanceof TransactionConflictError && error.failedIndexes.includes(0)) {
-      const seen = await deps.store.get(interactionKeys.clientId(tenantId, input.clientId), { consistent: true });
-      if (seen) return duplicateOf(base, seen);
-    }
-    throw error;
-  }
-  return { ...base, status: 'parked', id };
+  return { kind: 'write', operations, ...(input.clientId !== undefined ? { clientId: input.clientId } : {}), result: { ...base, status: 'parked', id } };
 }
 
 /**

@@ -9,13 +9,15 @@ import type { Clock } from '../ports/clock.port';
 import type { IdGenerator } from '../ports/id-generator.port';
 import { ConditionFailedError, TransactionConflictError, type Item, type TableStore } from '../ports/table-store.port';
 import { interactionKeys } from './interaction.keys';
+import { loadInteractionSettings } from './interaction-settings';
 
 /**
  * Call recordings: audio attached to a `phone_call` interaction. The client asks for a presigned PUT
  * (`requestRecordingUpload`), uploads the bytes straight to the recordings bucket (S3 with SSE-KMS
  * and Object Lock in AWS, the local blob folder locally), confirms (`completeRecording`), and reads
  * it back through a short-lived presigned GET (`getRecordingDownload`, audited every time).
- * The interaction item holds `recording: { key, contentType, sizeBytes, status }`.
+ * The interaction item holds `recording: { key, contentType, sizeBytes, status, retainUntil }`; the
+ * object is locked until `retainUntil` (the tenant's `recordingRetentionDays`, default 365).
  */
 
 /** Accepted audio types and the file extension of their object key. */
@@ -44,6 +46,12 @@ export const RecordingRef = z.object({
   status: z.enum(['pending', 'available']),
   requestedAt: z.string(),
   completedAt: z.string().optional(),
+  /**
+   * The object is locked (Object Lock GOVERNANCE: no delete, no overwrite) until this instant:
+   * requestedAt + the tenant's `recordingRetentionDays` (absent on recordings requested before
+   * per-tenant retention existed: those have the bucket default).
+   */
+  retainUntil: z.string().optional(),
 }).meta({ id: 'RecordingRef' });
 export type RecordingRef = z.infer<typeof RecordingRef>;
 
@@ -77,14 +85,20 @@ export async function requestRecordingUpload(
   if (existing?.status === 'available') throw new AppError('conflict', 'This interaction already has a recording (recordings are write-once)');
   const { tenantId } = ctx.principal;
   const key = recordingBlobKey(tenantId, item.customerId as string, interactionId, input.contentType);
+  const now = deps.clock.now();
+  const { recordingRetentionDays } = await loadInteractionSettings(deps.store, tenantId);
+  const retainUntil = new Date(now.getTime() + recordingRetentionDays * 86_400_000).toISOString();
   const recording: RecordingRef = {
-    key, contentType: input.contentType, sizeBytes: input.sizeBytes, contentMd5: input.contentMd5, status: 'pending', requestedAt: deps.clock.now().toISOString(),
+    key, contentType: input.contentType, sizeBytes: input.sizeBytes, contentMd5: input.contentMd5, status: 'pending', requestedAt: now.toISOString(), retainUntil,
   };
   await saveRecording(deps, item, recording, auditPutOperation(auditEntryFrom(ctx, {
     action: 'interactions:attach-recording', resource: 'interaction', resourceId: interactionId,
-    detail: { customerId: item.customerId, key, contentType: input.contentType, sizeBytes: input.sizeBytes, stage: 'requested' },
+    detail: { customerId: item.customerId, key, contentType: input.contentType, sizeBytes: input.sizeBytes, stage: 'requested', retainUntil },
   }, deps.clock, deps.ids)));
-  const upload = await deps.blobs.presignUpload(key, { contentType: input.contentType, expiresInSeconds: RECORDING_UPLOAD_SECONDS, contentMd5: input.contentMd5 });
+  // The tenant's retention travels with the upload (signed lock headers), overriding the bucket default.
+  const upload = await deps.blobs.presignUpload(key, {
+    contentType: input.contentType, expiresInSeconds: RECORDING_UPLOAD_SECONDS, contentMd5: input.contentMd5, retention: { mode: 'GOVERNANCE', retainUntil },
+  });
   return { key, upload, recording };
 }
 

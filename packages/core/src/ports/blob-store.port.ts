@@ -12,6 +12,24 @@ export interface BlobStore {
   list(prefix: string): Promise<string[]>;
 }
 
+/**
+ * Object Lock retention of one object: until `retainUntil` it cannot be deleted or overwritten
+ * (GOVERNANCE: except by a principal allowed to bypass it; COMPLIANCE: by nobody).
+ */
+export interface BlobRetention {
+  mode: 'GOVERNANCE' | 'COMPLIANCE';
+  /** ISO 8601 instant. */
+  retainUntil: string;
+}
+
+/** Thrown by a blob store that refuses to delete an object still under retention. */
+export class BlobRetentionError extends Error {
+  override readonly name = 'BlobRetentionError';
+  constructor(readonly key: string, readonly retainUntil: string) {
+    super(`Object ${key} is under retention until ${retainUntil} and cannot be deleted before then`);
+  }
+}
+
 /** A request a client can make without credentials of its own, until `expiresAt`. */
 export interface PresignedRequest {
   /** Absolute (S3) or origin-relative (local server: resolve against the API's origin) URL. */
@@ -42,8 +60,13 @@ export interface BlobTransferStore extends BlobStore {
    * `contentMd5` (base64 MD5 of the bytes) the digest is signed too, so S3 stores only those exact
    * bytes; buckets with Object Lock default retention refuse PUTs without it (S3 only; the local
    * store ignores it).
+   *
+   * With `retention` the object is locked until that instant (S3: signed `x-amz-object-lock-mode` and
+   * `x-amz-object-lock-retain-until-date` headers, which override the bucket's default retention;
+   * locally: recorded next to the object, and `delete` refuses it before then). The returned
+   * `headers` then include the lock headers the client must send.
    */
-  presignUpload(key: string, options: { contentType: string; expiresInSeconds: number; contentMd5?: string }): Promise<PresignedRequest>;
+  presignUpload(key: string, options: { contentType: string; expiresInSeconds: number; contentMd5?: string; retention?: BlobRetention }): Promise<PresignedRequest>;
   /** A GET that downloads the object, as an attachment named `filename` when given. */
   presignDownload(key: string, options: { expiresInSeconds: number; filename?: string }): Promise<PresignedRequest>;
 }

@@ -120,6 +120,16 @@ export interface TableStore {
   delete(key: ItemKey, options?: WriteOptions): Promise<void>;
   /** All-or-nothing write of up to 100 operations on distinct items. */
   transact(operations: TransactOperation[]): Promise<void>;
+  /**
+   * Many independent transactions in one call: each group is all-or-nothing on its own (as
+   * `transact`), and one group's failure never affects another. Groups may run concurrently: two
+   * groups on one item behave like two concurrent transactions (at most one `notExists` wins).
+   * Answers per group `undefined` (written) or the error `transact` would have thrown
+   * (TransactionConflictError, RangeError, …). The bulk path of batch ingestion: locally one SQLite
+   * transaction with a savepoint per group; DynamoDB runs the groups' TransactWriteItems with
+   * bounded concurrency. Rejects only when the store could not be used at all.
+   */
+  transactEach(groups: TransactOperation[][]): Promise<Array<Error | undefined>>;
   /** One page of a key-condition query on the table or a GSI. Never scans. */
   query(input: QueryInput): Promise<QueryPage>;
 }

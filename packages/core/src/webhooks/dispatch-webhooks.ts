@@ -1,7 +1,8 @@
 import type { ChangeRecord } from '../events/change-record-events';
 import { eventsFromChange } from '../events/change-record-events';
 import type { RelayLogger } from '../events/publish-change-events';
-import { attemptWebhookDelivery, enqueueWebhookDeliveries, type DeliveryRef, type WebhookDispatchDeps } from './webhook-deliveries';
+import { attemptWebhookDelivery, enqueueWebhookDeliveries, loadWebhookSubscriptions, type DeliveryRef, type WebhookDispatchDeps } from './webhook-deliveries';
+import type { WebhookItem } from './webhook-subscriptions.use-cases';
 
 /**
  * Time after which no new attempt starts in one batch (the consumer's timeout is 120 s, an attempt
@@ -37,20 +38,35 @@ export async function dispatchWebhooks(
   const started = performance.now();
   const failedKeys: string[] = [];
   const work: DeliveryRef[] = [];
+  // Each tenant's subscriptions are read once per batch; a tenant without an active one costs no mapping.
+  const subscriptionsOf = new Map<string, Promise<WebhookItem[]>>();
+  const activeSubscriptions = (tenantId: string) => {
+    let loaded = subscriptionsOf.get(tenantId);
+    if (!loaded) {
+      loaded = loadWebhookSubscriptions(deps, tenantId).then((all) => all.filter((sub) => sub.status === 'active'));
+      loaded.catch(() => subscriptionsOf.delete(tenantId));
+      subscriptionsOf.set(tenantId, loaded);
+    }
+    return loaded;
+  };
   for (const { key, change, removedByTtl } of changes) {
     const timer = removedByTtl && change.eventName === 'REMOVE' ? retryTimerOf(change.oldImage) : undefined;
     if (timer) {
       work.push(timer);
       continue;
     }
-    let events;
+    const tenantId = (change.newImage ?? change.oldImage)?.tenantId;
+    if (typeof tenantId !== 'string') continue;
     try {
-      events = eventsFromChange(change);
-    } catch {
-      continue; // Unmappable: the event relay reports it (and parks it); not this consumer's to retry.
-    }
-    try {
-      for (const event of events) work.push(...(await enqueueWebhookDeliveries(deps, event)));
+      const subscriptions = await activeSubscriptions(tenantId);
+      if (subscriptions.length === 0) continue;
+      let events;
+      try {
+        events = eventsFromChange(change);
+      } catch {
+        continue; // Unmappable: the event relay reports it (and parks it); not this consumer's to retry.
+      }
+      for (const event of events) work.push(...(await enqueueWebhookDeliveries(deps, event, subscriptions)));
     } catch (error) {
       logger?.error('webhook fan-out failed', { key, error: String(error) });
       failedKeys.push(key);

@@ -111,19 +111,30 @@ export interface DeliveryRef {
   deliveryId: string;
 }
 
-/**
- * Fan-out of one domain event: one Query of the tenant's subscriptions, and a pending delivery
- * (plus its watchdog retry timer) for every active one whose filters match. Idempotent: a
- * delivery that exists already is not enqueued again. Answers the deliveries to attempt now.
- */
-export async function enqueueWebhookDeliveries(deps: Pick<WebhookDeps, 'store' | 'clock'>, event: DomainEvent): Promise<DeliveryRef[]> {
+/** The tenant's subscriptions (all states), read page by page from the subscription list index. */
+export async function loadWebhookSubscriptions(deps: Pick<WebhookDeps, 'store'>, tenantId: string): Promise<WebhookItem[]> {
   const subscriptions: WebhookItem[] = [];
   let startAfter: Record<string, string> | undefined;
   do {
-    const page = await deps.store.query({ index: 'gsi1', partition: webhookKeys.subscriptionsList(event.tenantId), limit: 100, ...(startAfter ? { startAfter } : {}) });
+    const page = await deps.store.query({ index: 'gsi1', partition: webhookKeys.subscriptionsList(tenantId), limit: 100, ...(startAfter ? { startAfter } : {}) });
     subscriptions.push(...(page.items as WebhookItem[]));
     startAfter = page.lastKey;
   } while (startAfter);
+  return subscriptions;
+}
+
+/**
+ * Fan-out of one domain event: a pending delivery (plus its watchdog retry timer) for every active
+ * subscription of the tenant whose filters match. `subscriptions` are the tenant's, loaded by the
+ * caller once per batch (one Query per event otherwise). Idempotent: a delivery that exists
+ * already is not enqueued again. Answers the deliveries to attempt now.
+ */
+export async function enqueueWebhookDeliveries(
+  deps: Pick<WebhookDeps, 'store' | 'clock'>,
+  event: DomainEvent,
+  subscriptions?: readonly WebhookItem[],
+): Promise<DeliveryRef[]> {
+  subscriptions ??= await loadWebhookSubscriptions(deps, event.tenantId);
   const body = JSON.stringify(event);
   const now = deps.clock.now();
   const refs: DeliveryRef[] = [];
