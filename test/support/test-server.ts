@@ -43,7 +43,8 @@ const UNREACHABLE_RATE_LIMITS = {
 export async function startTestServer(options: { env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-test-'));
   const running = await start(
-    { PORT: '0', HOST: '127.0.0.1', CRM_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'SILENT', ...UNREACHABLE_RATE_LIMITS, ...options.env },
+    // Consumers on the server's own thread: quicker to start per test file; test/e2e/change-feed-worker.test.ts covers the worker.
+    { PORT: '0', HOST: '127.0.0.1', CRM_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'SILENT', CRM_CHANGE_FEED: 'in-process', ...UNREACHABLE_RATE_LIMITS, ...options.env },
     () => undefined,
   );
   const key = await loadOrCreateSigningKey(dataDir);

@@ -29,6 +29,12 @@ export const LocalConfig = z.object({
   POWERTOOLS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL', 'TRACE']).default('WARN'),
   /** How often the local TTL sweeper deletes expired items (DynamoDB's TTL process does it within days). */
   CRM_TTL_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /**
+   * Where the stream consumers run: `worker` (default) — a worker thread with its own SQLite
+   * connection, as Lambda runs consumers apart from the API; `in-process` — on the server's own
+   * event loop (the test suite: cheaper to start, one thread to debug).
+   */
+  CRM_CHANGE_FEED: z.enum(['worker', 'in-process']).default('worker'),
   /** Per user (tenant + subject). */
   CRM_RATE_LIMIT_USER: bucketOverride(RATE_LIMITS.user),
   /** Per partner client (client-credentials token). */

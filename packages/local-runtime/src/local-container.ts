@@ -11,12 +11,15 @@ import { systemClock } from '@crm/core';
 import type { ManifestEntry } from '@crm/manifest';
 import { ulidGenerator, type Container } from '@crm/runtime';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type Database from 'better-sqlite3';
 import type { LocalConfig } from './local-config';
+import { startChangeFeedWorker, type ChangeFeed } from './change-feed-host';
 import { createLocalTransfers, type RawRoute } from './local-blob-route';
 
 export interface LocalRuntime {
   container: Container;
-  dispatcher: ChangeFeedDispatcher;
+  /** The stream consumers: on this thread's dispatcher or in the change-feed worker (CRM_CHANGE_FEED). */
+  changeFeed: ChangeFeed;
   /** Routes the local server serves outside the API (presigned blob transfers). */
   rawRoutes: RawRoute[];
   close(): Promise<void>;
@@ -29,19 +32,22 @@ type StreamHandler = (event: DynamoDBStreamEvent) => Promise<void | DynamoDBBatc
  * Composition root of the local runtime: SQLite table store in the data folder, its changelog
  * delivered to the manifest's stream consumers, static assets from the repo, the OpenAPI document
  * generated in-process. Handlers receive exactly the same Container shape as in Lambda.
+ *
+ * With CRM_CHANGE_FEED=worker the consumers (and the TTL sweeper) run in a worker thread that
+ * builds this same runtime in-process on its own connection (./change-feed-worker.ts); the server
+ * thread then only serves requests and notifies the worker of its commits.
  */
 export async function createLocalRuntime(config: LocalConfig, manifest: readonly ManifestEntry[], repoRoot: string): Promise<LocalRuntime> {
   const db = openSqliteDatabase(join(config.CRM_DATA_DIR, 'crm.sqlite'));
-  let dispatcher: ChangeFeedDispatcher | undefined;
-  const store = new SqliteTableStore({ db, clock: systemClock, onCommit: () => dispatcher?.notify() });
-
-  const consumers = [];
-  for (const entry of manifest) {
-    if (entry.kind !== 'stream') continue;
-    const module = (await import(pathToFileURL(resolve(repoRoot, entry.entry)).href)) as { handler: StreamHandler };
-    consumers.push({ name: entry.name, handler: module.handler, batchSize: entry.batchSize, ...(entry.entities ? { entities: entry.entities } : {}) });
+  let changeFeed: ChangeFeed | undefined;
+  const store = new SqliteTableStore({ db, clock: systemClock, onCommit: () => changeFeed?.notify() });
+  const inProcess = config.CRM_CHANGE_FEED === 'in-process';
+  try {
+    changeFeed = inProcess ? await localDispatcher(db, manifest, repoRoot) : await startChangeFeedWorker(config, repoRoot);
+  } catch (error) {
+    db.close();
+    throw error;
   }
-  dispatcher = new ChangeFeedDispatcher({ db, consumers });
 
   const openapi = Buffer.from(JSON.stringify(buildOpenApiDocument()), 'utf8');
   const assetFiles = new Map<string, string>();
@@ -72,19 +78,40 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
 
   // The local stand-in for DynamoDB's TTL process: expired items are deleted with REMOVE records
   // marked as the service's (so TTL-driven consumers such as return-expired-claims run locally too).
-  const sweeper = setInterval(() => {
-    store.deleteExpired({ limit: 1000 }).catch((error: unknown) => container.logger.error('TTL sweep failed', { error: error as Error }));
-  }, config.CRM_TTL_SWEEP_SECONDS * 1000);
-  sweeper.unref();
+  // It runs where the consumers run.
+  const sweeper = inProcess
+    ? setInterval(() => {
+      store.deleteExpired({ limit: 1000 }).catch((error: unknown) => container.logger.error('TTL sweep failed', { error: error as Error }));
+    }, config.CRM_TTL_SWEEP_SECONDS * 1000)
+    : undefined;
+  sweeper?.unref();
 
+  const feed = changeFeed;
   return {
     container,
-    dispatcher,
+    changeFeed: feed,
     rawRoutes: [transfers.route],
     async close() {
       clearInterval(sweeper);
-      await dispatcher?.stop();
+      await feed.stop();
       db.close();
     },
+  };
+}
+
+/** The manifest's stream consumers on a dispatcher over this thread's connection. */
+async function localDispatcher(db: Database.Database, manifest: readonly ManifestEntry[], repoRoot: string): Promise<ChangeFeed> {
+  const consumers = [];
+  for (const entry of manifest) {
+    if (entry.kind !== 'stream') continue;
+    const module = (await import(pathToFileURL(resolve(repoRoot, entry.entry)).href)) as { handler: StreamHandler };
+    consumers.push({ name: entry.name, handler: module.handler, batchSize: entry.batchSize, ...(entry.entities ? { entities: entry.entities } : {}) });
+  }
+  const dispatcher = new ChangeFeedDispatcher({ db, consumers });
+  return {
+    start: () => dispatcher.start(),
+    notify: () => dispatcher.notify(),
+    drain: () => dispatcher.drain(),
+    stop: () => dispatcher.stop(),
   };
 }

@@ -28,7 +28,7 @@ export async function start(env: Record<string, string | undefined> = process.en
   const clients = LocalClientRegistry.open(config.CRM_DATA_DIR);
   const runtime = await createLocalRuntime(config, manifest, REPO_ROOT);
   setContainer(runtime.container); // before any handler module is imported
-  runtime.dispatcher.start();
+  runtime.changeFeed.start();
   const server = await startLocalServer({
     manifest, signingKey, clients, host: config.HOST, port: config.PORT, repoRoot: REPO_ROOT, rawRoutes: runtime.rawRoutes,
     rateLimits: {
@@ -46,7 +46,7 @@ export async function start(env: Record<string, string | undefined> = process.en
   return {
     url: server.url,
     /** Delivers every pending change-feed record now (tests; the dispatcher also runs on its own). */
-    drain: () => runtime.dispatcher.drain(),
+    drain: () => runtime.changeFeed.drain(),
     stop: async () => {
       await server.close();
       await runtime.close();

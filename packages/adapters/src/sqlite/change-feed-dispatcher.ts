@@ -73,6 +73,10 @@ interface ConsumerState {
   consumer: Required<Pick<ChangeFeedConsumer, 'name' | 'handler' | 'batchSize'>>;
   /** The entities the consumer handles (its filter criteria); all records when absent. */
   entities?: ReadonlySet<string>;
+  /** Last sequence number passed (delivered, or filtered out); the next batch starts after it. */
+  position: number;
+  /** The position as last saved in change_feed_checkpoints. */
+  saved: number;
   /** Serialises deliveries to this consumer (poll loop and drain), preserving its order. */
   tail: Promise<unknown>;
   /** Set by notify(); makes an idle consumer look again instead of sleeping. */
@@ -130,7 +134,10 @@ export class ChangeFeedDispatcher {
     const start =
       consumer.startingPosition === 'LATEST' ? (this.statements.lastAllocatedSeq.get() ?? 0) : 0;
     this.statements.createCheckpoint.run(consumer.name, start);
+    const saved = this.statements.selectCheckpoint.get(consumer.name) ?? 0;
     const state: ConsumerState = {
+      position: saved,
+      saved,
       consumer: { name: consumer.name, handler: consumer.handler, batchSize: consumer.batchSize },
       ...(consumer.entities ? { entities: new Set(consumer.entities) } : {}),
       tail: Promise.resolve(),
@@ -155,7 +162,10 @@ export class ChangeFeedDispatcher {
       return state.loop;
     });
     await Promise.all(loops);
-    for (const state of this.states.values()) state.loop = undefined;
+    for (const state of this.states.values()) {
+      state.loop = undefined;
+      this.save(state);
+    }
   }
 
   /** Wakes idle consumers now; wire it to the table store's `onCommit`. */
@@ -177,7 +187,7 @@ export class ChangeFeedDispatcher {
     const results = await Promise.allSettled(
       [...this.states.values()].map(async (state) => {
         let failures = 0;
-        while (this.checkpoint(state.consumer.name) < target) {
+        while (state.position < target) {
           const outcome = await this.deliverNext(state);
           if (outcome.kind === 'idle') return; // rows were pruned or never existed
           if (outcome.kind === 'progressed') {
@@ -199,7 +209,7 @@ export class ChangeFeedDispatcher {
 
   /** Last sequence number the consumer has fully processed (0 before the first). */
   checkpoint(consumer: string): number {
-    return this.statements.selectCheckpoint.get(consumer) ?? 0;
+    return this.states.get(consumer)?.position ?? this.statements.selectCheckpoint.get(consumer) ?? 0;
   }
 
   /**
@@ -210,7 +220,7 @@ export class ChangeFeedDispatcher {
     const cutoff = this.clock.now().getTime() - retentionMs;
     const names = [...this.states.keys()];
     const passedByAll = names.length
-      ? Math.min(...names.map((name) => this.checkpoint(name)))
+      ? Math.min(...names.map((name) => this.statements.selectCheckpoint.get(name) ?? 0)) // saved checkpoints: what a restart resumes from
       : Number.MAX_SAFE_INTEGER;
     return this.statements.prune.run(cutoff, passedByAll).changes;
   }
@@ -244,12 +254,14 @@ export class ChangeFeedDispatcher {
   }
 
   private async invoke(state: ConsumerState): Promise<Outcome> {
-    const { name, handler } = state.consumer;
+    const { handler } = state.consumer;
     const next = this.nextBatch(state);
     if (!next) return { kind: 'idle' };
     const { rows, lastSeq } = next;
     if (rows.length === 0) {
-      this.advance(name, lastSeq);
+      // Nothing for this consumer: moving past filtered-out records need not be saved at once (a
+      // restart would only look through them again), which keeps the writer lock free.
+      this.advance(state, lastSeq, false);
       return { kind: 'progressed' };
     }
     const event: DynamoDBStreamEvent = { Records: rows.map((row) => toStreamRecord(row, this.streamArn)) };
@@ -262,7 +274,7 @@ export class ChangeFeedDispatcher {
     }
     const failures = response?.batchItemFailures ?? [];
     if (failures.length === 0) {
-      this.advance(name, lastSeq);
+      this.advance(state, lastSeq, true);
       return { kind: 'progressed' };
     }
     // ReportBatchItemFailures: an identifier that is not a sequence number of this batch fails
@@ -276,7 +288,7 @@ export class ChangeFeedDispatcher {
     const lowestFailed = Math.min(...failedSeqs);
     const passed = rows.filter((row) => row.seq < lowestFailed);
     if (passed.length === 0) return { kind: 'failed', error, firstSequenceNumber };
-    this.advance(name, passed[passed.length - 1]!.seq);
+    this.advance(state, passed[passed.length - 1]!.seq, true);
     return { kind: 'progressed' };
   }
 
@@ -288,32 +300,43 @@ export class ChangeFeedDispatcher {
    * rows are read whole.
    */
   private nextBatch(state: ConsumerState): { rows: ChangelogRow[]; lastSeq: number } | undefined {
-    const { name, batchSize } = state.consumer;
-    const after = this.checkpoint(name);
+    const { batchSize } = state.consumer;
+    const after = state.position;
     if (!state.entities) {
       const rows = this.statements.selectBatch.all(after, batchSize);
       return rows.length === 0 ? undefined : { rows, lastSeq: rows[rows.length - 1]!.seq };
     }
-    const window = this.statements.selectEntities.all(after, FILTER_SCAN_ROWS);
-    if (window.length === 0) return undefined;
+    // Looked through in chunks, so a consumer whose records are dense reads little beyond its batch.
+    const chunk = Math.min(FILTER_SCAN_ROWS, Math.max(4 * batchSize, 256));
     const picked: number[] = [];
-    let lastSeq = window[window.length - 1]!.seq;
-    for (const row of window) {
-      const entity = row.entity ?? entityOfImage(row.image);
-      if (entity === undefined || !state.entities.has(entity)) continue;
-      picked.push(row.seq);
-      if (picked.length === batchSize) {
+    let lastSeq = after;
+    for (let scanned = 0; scanned < FILTER_SCAN_ROWS && picked.length < batchSize;) {
+      const window = this.statements.selectEntities.all(lastSeq, chunk);
+      for (const row of window) {
         lastSeq = row.seq;
-        break;
+        const entity = row.entity ?? entityOfImage(row.image);
+        if (entity !== undefined && state.entities.has(entity) && picked.push(row.seq) === batchSize) break;
       }
+      scanned += window.length;
+      if (window.length < chunk) break;
     }
+    if (lastSeq === after) return undefined;
     return { rows: picked.map((seq) => this.statements.selectRow.get(seq)!), lastSeq };
   }
 
-  private advance(consumer: string, seq: number): void {
-    // MAX: a checkpoint never moves backwards, even if two dispatchers share the file by mistake.
-    this.statements.advanceCheckpoint.run(consumer, seq);
+  /** Moves the consumer's position; saves it when `durable` (a delivered batch) or far ahead of the saved one. */
+  private advance(state: ConsumerState, seq: number, durable: boolean): void {
+    state.position = Math.max(state.position, seq);
+    if (durable || state.position - state.saved >= UNSAVED_FILTERED_ROWS) this.save(state);
   }
+
+  private save(state: ConsumerState): void {
+    if (state.position === state.saved) return;
+    // MAX: a checkpoint never moves backwards, even if two dispatchers share the file by mistake.
+    this.statements.advanceCheckpoint.run(state.consumer.name, state.position);
+    state.saved = state.position;
+  }
+
 
   private reportFailure(
     state: ConsumerState,
@@ -383,6 +406,9 @@ function prepareStatements(db: Database.Database) {
     ),
   };
 }
+
+/** Filtered-out records a consumer may pass before its position is saved anyway. */
+const UNSAVED_FILTERED_ROWS = 20_000;
 
 /** Records a consumer with `entities` looks through per invocation for matching ones. */
 const FILTER_SCAN_ROWS = 5_000;

@@ -74,8 +74,6 @@ export class SqliteTableStore implements TableStore {
   private readonly clock: Clock;
   private readonly onCommit: (() => void) | undefined;
   private readonly statements: ReturnType<typeof prepareStatements>;
-  /** One transactEach group, run as a savepoint inside the surrounding IMMEDIATE transaction. */
-  private readonly savepoint: (operations: TransactOperation[], now: number) => void;
   private readonly queryStatements = new Map<string, Database.Statement>();
   /** Changelog rows appended by the transaction in progress (decides whether to call onCommit). */
   private appendedChanges = 0;
@@ -86,7 +84,6 @@ export class SqliteTableStore implements TableStore {
     this.onCommit = options.onCommit;
     applySqliteMigrations(this.db);
     this.statements = prepareStatements(this.db);
-    this.savepoint = this.db.transaction((operations: TransactOperation[], now: number) => this.applyTransaction(operations, now));
   }
 
   async get(key: ItemKey): Promise<Item | undefined> {
@@ -152,16 +149,18 @@ export class SqliteTableStore implements TableStore {
       }
     });
     if (!groups.some((operations, index) => operations.length > 0 && !results[index])) return results;
-    // One IMMEDIATE transaction (one commit for all groups); each group in its own savepoint, so a
-    // group that fails halfway leaves nothing behind while the others stay written.
+    // One IMMEDIATE transaction, one commit for all groups. A group whose conditions fail writes
+    // nothing (they are all checked before its first write), so no savepoint is needed; any other
+    // error rolls the whole transaction back and rejects (nothing written).
     this.write(() => {
       const now = epochSeconds(this.clock);
       groups.forEach((operations, index) => {
         if (results[index] || operations.length === 0) return;
         try {
-          this.savepoint(operations, now);
+          this.applyTransaction(operations, now);
         } catch (error) {
-          results[index] = error as Error;
+          if (!(error instanceof TransactionConflictError)) throw error;
+          results[index] = error;
         }
       });
     });

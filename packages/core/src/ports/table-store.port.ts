@@ -126,8 +126,8 @@ export interface TableStore {
    * groups on one item behave like two concurrent transactions (at most one `notExists` wins).
    * Answers per group `undefined` (written) or the error `transact` would have thrown
    * (TransactionConflictError, RangeError, …). The bulk path of batch ingestion: locally one SQLite
-   * transaction with a savepoint per group; DynamoDB runs the groups' TransactWriteItems with
-   * bounded concurrency. Rejects only when the store could not be used at all.
+   * transaction (rejects, having written nothing, on an error other than a failed condition or an
+   * invalid group); DynamoDB runs the groups' TransactWriteItems with bounded concurrency.
    */
   transactEach(groups: TransactOperation[][]): Promise<Array<Error | undefined>>;
   /** One page of a key-condition query on the table or a GSI. Never scans. */
