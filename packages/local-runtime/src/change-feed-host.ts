@@ -22,15 +22,16 @@ export type ChangeFeedReply =
 
 /**
  * Starts the change-feed worker thread (./change-feed-worker.ts) and resolves once its consumers
- * are registered. `notify` messages are coalesced: at most one is in flight per event-loop turn,
+ * are registered; `onExit` runs when the thread ends (stopped or crashed). `notify` messages are coalesced: at most one is in flight per event-loop turn,
  * however many commits the server makes.
  */
-export async function startChangeFeedWorker(config: LocalConfig, repoRoot: string): Promise<ChangeFeed> {
+export async function startChangeFeedWorker(config: LocalConfig, repoRoot: string, options: { onExit?: () => void } = {}): Promise<ChangeFeed> {
   // A plain-JS entry registers tsx in the worker, which then runs the TypeScript sources like the server.
   const worker = new Worker(new URL('./change-feed-worker.mjs', import.meta.url), { workerData: { config, repoRoot } });
   const drains = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let nextDrain = 0;
   let stopped: (() => void) | undefined;
+  let stopping = false;
   let exited = false;
   const post = (message: ChangeFeedRequest) => worker.postMessage(message);
   const ready = new Promise<void>((resolve, reject) => {
@@ -44,9 +45,16 @@ export async function startChangeFeedWorker(config: LocalConfig, repoRoot: strin
         else waiting?.reject(new Error(message.error));
       } else if (message.type === 'stopped') stopped?.();
     });
-    worker.once('error', reject);
+    worker.once('error', (error) => {
+      console.error('change-feed worker failed:', error);
+      reject(error);
+    });
     worker.once('exit', (code) => {
       exited = true;
+      options.onExit?.();
+      // Consumers stopped: events, webhooks and audit chaining wait until the server restarts
+      // (their checkpoints are kept, so nothing is lost).
+      if (!stopping) console.error(`change-feed worker exited unexpectedly (code ${code}); stream consumers stopped until restart`);
       const error = new Error(`change-feed worker exited (code ${code})`);
       reject(error);
       for (const waiting of drains.values()) waiting.reject(error);
@@ -81,6 +89,7 @@ export async function startChangeFeedWorker(config: LocalConfig, repoRoot: strin
     },
     async stop() {
       if (exited) return;
+      stopping = true;
       await new Promise<void>((resolve) => {
         stopped = resolve;
         post({ type: 'stop' });

@@ -25,6 +25,9 @@ export interface LocalRuntime {
   close(): Promise<void>;
 }
 
+/** SQLite's default wal_autocheckpoint. */
+const DEFAULT_WAL_AUTOCHECKPOINT_PAGES = 1000;
+
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<void | DynamoDBBatchResponse>;
 
 
@@ -38,12 +41,16 @@ type StreamHandler = (event: DynamoDBStreamEvent) => Promise<void | DynamoDBBatc
  * thread then only serves requests and notifies the worker of its commits.
  */
 export async function createLocalRuntime(config: LocalConfig, manifest: readonly ManifestEntry[], repoRoot: string): Promise<LocalRuntime> {
-  const db = openSqliteDatabase(join(config.CRM_DATA_DIR, 'crm.sqlite'));
+  const inProcess = config.CRM_CHANGE_FEED === 'in-process';
+  // With the worker, the request thread leaves WAL checkpoints (copying committed pages into the
+  // database file, a good share of a commit's cost) to the worker, and takes them back if it exits.
+  const db = openSqliteDatabase(join(config.CRM_DATA_DIR, 'crm.sqlite'), { walAutoCheckpoint: inProcess });
   let changeFeed: ChangeFeed | undefined;
   const store = new SqliteTableStore({ db, clock: systemClock, onCommit: () => changeFeed?.notify() });
-  const inProcess = config.CRM_CHANGE_FEED === 'in-process';
   try {
-    changeFeed = inProcess ? await localDispatcher(db, manifest, repoRoot) : await startChangeFeedWorker(config, repoRoot);
+    changeFeed = inProcess
+      ? await localDispatcher(db, manifest, repoRoot)
+      : await startChangeFeedWorker(config, repoRoot, { onExit: () => db.open && db.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT_PAGES}`) });
   } catch (error) {
     db.close();
     throw error;
@@ -85,6 +92,10 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
     }, config.CRM_TTL_SWEEP_SECONDS * 1000)
     : undefined;
   sweeper?.unref();
+  // Where the consumers run, the WAL is also checkpointed every second (PASSIVE: never waits for
+  // or blocks the request thread), whoever made the commits.
+  const checkpointer = inProcess ? setInterval(() => db.open && db.pragma('wal_checkpoint(PASSIVE)'), 1000) : undefined;
+  checkpointer?.unref();
 
   const feed = changeFeed;
   return {
@@ -93,6 +104,7 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
     rawRoutes: [transfers.route],
     async close() {
       clearInterval(sweeper);
+      clearInterval(checkpointer);
       await feed.stop();
       db.close();
     },

@@ -71,6 +71,12 @@ export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 export interface OpenSqliteDatabaseOptions {
   /** How long a writer waits for another connection's lock before SQLITE_BUSY (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * Whether this connection's commits checkpoint the WAL into the database file once it passes
+   * 1000 pages (SQLite's default, true). The local server turns it off on its request thread when
+   * the change-feed worker checkpoints instead.
+   */
+  walAutoCheckpoint?: boolean;
 }
 
 /**
@@ -92,6 +98,7 @@ export function openSqliteDatabase(
     // across application crashes (only an OS crash may lose the last transactions) and much faster.
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    if (options.walAutoCheckpoint === false) db.pragma('wal_autocheckpoint = 0');
     applySqliteMigrations(db);
     return db;
   } catch (error) {
