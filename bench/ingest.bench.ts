@@ -66,7 +66,9 @@ export async function run(args: string[]): Promise<void> {
           await new Promise((r) => setTimeout(r, 1000));
         }
       };
+      const waitStart = performance.now();
       const events = await published();
+      const lagSeconds = (performance.now() - waitStart) / 1000;
       await stop();
       const db = openSqliteDatabase(join(dataDir, 'crm.sqlite'));
       const stored = db.prepare("SELECT count(*) AS n, count(DISTINCT sk) AS d FROM items WHERE sk LIKE 'TL#%'").get() as { n: number; d: number };
@@ -78,6 +80,7 @@ export async function run(args: string[]): Promise<void> {
       console.log(`batch latency p50 ${q(0.5).toFixed(0)} ms, p99 ${q(0.99).toFixed(0)} ms`);
       console.log(`stored ${stored.n.toLocaleString()} (distinct ${stored.d.toLocaleString()}) — ${stored.n === accepted && stored.d === accepted ? 'exactly once OK' : 'MISMATCH'}`);
       console.log(`published interaction.recorded ${events.total.toLocaleString()} (distinct ${events.distinct.toLocaleString()}) — ${events.total === accepted && events.distinct === accepted ? 'exactly once OK' : 'MISMATCH'}`);
+      console.log(`change feed caught up ${lagSeconds.toFixed(1)} s after the last batch (consumers run in the change-feed worker thread)`);
     } finally {
       await stop();
     }
