@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { isFieldCiphertext } from '../ports/field-encryptor.port';
 import type { DomainEvent } from '../ports/event-bus.port';
 import { CUSTOMER_EVENT_VALUE_FIELDS, eventDefinition, eventSchema } from './event-catalogue';
+import { dealEventMappers } from '../deals/deal-events';
+import { orderEventMappers } from '../orders/order-events';
+import { taskEventMappers } from '../tasks/task-events';
 
 /**
  * One change of the table (a DynamoDB stream record or a SQLite changelog row in the same shape),
@@ -41,6 +44,7 @@ export function eventsFromChange(record: ChangeRecord): DomainEvent[] {
   const events: Draft[] = [];
   if (image.entity === 'customer') events.push(...customerEvents(record, image));
   else if (image.entity === 'interaction' && record.eventName === 'INSERT' && !image.movedByMerge) events.push(...interactionEvents(record, image));
+  else if (typeof image.entity === 'string' && Object.hasOwn(ENTITY_EVENT_MAPPERS, image.entity)) events.push(...ENTITY_EVENT_MAPPERS[image.entity]!(record, image));
   return events.map(({ subjectType, ...event }) => {
     const full: DomainEvent = {
       id: eventId(record.eventId, event.type),
@@ -61,7 +65,16 @@ export function eventId(streamEventId: string, type: string): string {
   return createHash('sha256').update(`${streamEventId}\n${type}`).digest('hex').slice(0, 32);
 }
 
-type Draft = Omit<DomainEvent, 'id' | 'tenantId' | 'subject'> & { subjectType: string };
+/** An event before its envelope is completed: id, tenant and subject id come from the record. */
+export type Draft = Omit<DomainEvent, 'id' | 'tenantId' | 'subject'> & { subjectType: string };
+
+/**
+ * The events of one change of an item of some entity (`image` is the new image, or the old one for
+ * a REMOVE; it has `tenantId` and `id`). Modules register theirs by entity (deals, tasks, orders).
+ */
+export type EntityEventMapper = (record: ChangeRecord, image: Record<string, unknown>) => Draft[];
+
+const ENTITY_EVENT_MAPPERS: Record<string, EntityEventMapper> = { ...dealEventMappers, ...taskEventMappers, ...orderEventMappers };
 
 function customerEvents(record: ChangeRecord, next: Record<string, unknown>): Draft[] {
   const draft = (type: string, occurredAt: unknown, data: Record<string, unknown>): Draft => ({
@@ -137,7 +150,8 @@ function interactionEvents(record: ChangeRecord, item: Record<string, unknown>):
   return events;
 }
 
-function instant(value: unknown, record: ChangeRecord): string {
+/** An event time: the value when it is an instant, else the record's approximate creation time. */
+export function instant(value: unknown, record: ChangeRecord): string {
   if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
   return new Date(record.approximateCreationTime).toISOString();
 }

@@ -1,4 +1,7 @@
 import * as z from 'zod';
+import { DEAL_EVENT_DEFINITIONS } from '../deals/deal-events';
+import { ORDER_EVENT_DEFINITIONS } from '../orders/order-events';
+import { TASK_EVENT_DEFINITIONS } from '../tasks/task-events';
 
 /**
  * The domain-event contracts: per type and version, the zod schema of `data` (the envelope is the
@@ -20,7 +23,7 @@ import * as z from 'zod';
 const RecordRef = z.string().min(1).max(128);
 const Instant = z.iso.datetime();
 
-export const EVENT_SUBJECT_TYPES = ['customer', 'interaction'] as const;
+export const EVENT_SUBJECT_TYPES = ['customer', 'interaction', 'deal', 'task', 'order'] as const;
 
 export interface EventDefinition {
   type: string;
@@ -95,6 +98,9 @@ export const EVENT_DEFINITIONS: readonly EventDefinition[] = [
     description: 'A recorded interaction matched a flag word list (published with interaction.recorded).',
     data: z.object({ ...InteractionSummary, lists: z.array(z.string()) }),
   },
+  ...DEAL_EVENT_DEFINITIONS,
+  ...TASK_EVENT_DEFINITIONS,
+  ...ORDER_EVENT_DEFINITIONS,
 ];
 
 const envelopeSchemas = new WeakMap<EventDefinition, z.ZodObject>();

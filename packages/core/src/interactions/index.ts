@@ -17,3 +17,4 @@ export {
   listParkedInteractions, assignParkedInteraction, discardParkedInteraction,
   ParkedInteraction, ParkedInteractionQuery, ParkedInteractionPage, AssignParkedInput, type ParkedInteractionDeps,
 } from './parked-interactions.use-cases';
+export * from './timeline-entries';

@@ -91,11 +91,20 @@ export const InteractionBatchResult = z.object({
 }).meta({ id: 'InteractionBatchResult' });
 export type InteractionBatchResult = z.infer<typeof InteractionBatchResult>;
 
-/** A timeline item as the API returns it. */
+/**
+ * The system channel of CRM work shown in a customer's timeline next to interactions: notes and
+ * deal stage changes (timeline-entries.ts). Never accepted by ingestion.
+ */
+export const CRM_CHANNEL = 'crm';
+export const CRM_TIMELINE_TYPES = ['note', 'deal_stage_changed'] as const;
+export type CrmTimelineType = (typeof CRM_TIMELINE_TYPES)[number];
+const TimelineChannel = z.union([ChannelIdSchema, z.literal(CRM_CHANNEL)]);
+
+/** A timeline item as the API returns it (an interaction, or a `crm` entry such as a note). */
 export const Interaction = z.object({
   id: RecordId,
   customerId: RecordId,
-  channel: ChannelIdSchema,
+  channel: TimelineChannel,
   type: z.string(),
   occurredAt: z.string(),
   payload: z.record(z.string(), z.unknown()),
@@ -113,8 +122,8 @@ export type Interaction = z.infer<typeof Interaction>;
 export const TimelineQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   after: z.string().max(2_000).optional(),
-  channel: ChannelIdSchema.optional(),
-  type: z.enum(INTERACTION_TYPE_IDS as [string, ...string[]]).optional(),
+  channel: TimelineChannel.optional(),
+  type: z.enum([...INTERACTION_TYPE_IDS, ...CRM_TIMELINE_TYPES] as unknown as [string, ...string[]]).optional(),
   /** Inclusive occurredAt bounds. */
   from: Instant.optional(),
   to: Instant.optional(),

@@ -1,0 +1,11 @@
+import type { EventDefinition } from '../events/event-catalogue';
+import type { EntityEventMapper } from '../events/change-record-events';
+
+/**
+ * The deal domain events: their contracts (registered in EVENT_DEFINITIONS) and the mapping of
+ * changed deal items to them (registered by entity in eventsFromChange). See docs/events.md.
+ */
+export const DEAL_EVENT_DEFINITIONS: EventDefinition[] = [];
+
+/** entity → the events one change of such an item publishes. */
+export const dealEventMappers: Record<string, EntityEventMapper> = {};

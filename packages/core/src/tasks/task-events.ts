@@ -1,0 +1,11 @@
+import type { EventDefinition } from '../events/event-catalogue';
+import type { EntityEventMapper } from '../events/change-record-events';
+
+/**
+ * The task domain events: their contracts (registered in EVENT_DEFINITIONS) and the mapping of
+ * changed task items to them (registered by entity in eventsFromChange). See docs/events.md.
+ */
+export const TASK_EVENT_DEFINITIONS: EventDefinition[] = [];
+
+/** entity → the events one change of such an item publishes. */
+export const taskEventMappers: Record<string, EntityEventMapper> = {};
