@@ -1,6 +1,7 @@
 import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { CfnRole, PolicyStatement, Role, ServicePrincipal, type IManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -19,7 +20,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { INDEX_NAMES } from '@crm/core';
-import type { BucketName, ManifestEntry, StreamConsumerEntry, TableAccess } from '@crm/manifest';
+import type { BucketName, ManifestEntry, ScheduleEntry, StreamConsumerEntry, TableAccess } from '@crm/manifest';
 import { acknowledgeNagRule } from '../nag';
 import type { PlaceIndexRef } from './geocoding-place-index';
 // One list of table actions per access level for the tenant roles and the direct grants alike.
@@ -39,6 +40,8 @@ const KIND_DEFAULTS: Record<ManifestEntry['kind'], { memoryMb: number; timeoutSe
   stream: { memoryMb: 512, timeoutSeconds: 60 },
   // Cognito waits at most 5 s for a trigger, then fails the sign-in.
   'cognito-trigger': { memoryMb: 256, timeoutSeconds: 5 },
+  // A scheduled sweep handles at most a bounded page of due work per run.
+  schedule: { memoryMb: 512, timeoutSeconds: 120 },
 };
 
 
@@ -223,6 +226,21 @@ export class CrmFunction extends Construct {
    * Subscribes a stream consumer to the table's change stream. Failed batches are bisected until the
    * poison record is isolated, then its position lands in an encrypted dead-letter queue for replay.
    */
+  /** Invokes the function every `rateMinutes` (EventBridge rule on the default bus; retries twice, then a DLQ). */
+  bindSchedule(entry: ScheduleEntry): void {
+    const deadLetters = new Queue(this, 'ScheduleFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNagRule(deadLetters, 'SQS3', 'This queue is itself the dead-letter queue of the schedule rule.');
+    new Rule(this, 'Schedule', {
+      description: `${entry.name}: ${entry.summary}`,
+      schedule: Schedule.rate(Duration.minutes(entry.rateMinutes)),
+      targets: [new LambdaTarget(this.function, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: deadLetters })],
+    });
+  }
+
   bindTableStream({ table, key }: EncryptedTable, entry: StreamConsumerEntry): void {
     const streamArn = table.tableStreamArn;
     if (!streamArn) throw new Error(`Table has no stream; ${entry.name} cannot consume it`);

@@ -38,6 +38,7 @@ export class BoundedContextStack extends Stack {
       const fn = new CrmFunction(this, pascalCase(entry.name), { entry, code: props.code.codeFor(this, entry) });
       fn.bindTable(props.table, entry.table);
       if (entry.kind === 'stream') fn.bindTableStream(props.table, entry);
+      if (entry.kind === 'schedule') fn.bindSchedule(entry);
       if (entry.fieldEncryption) fn.bindFieldKey(props.fieldKey);
       if (entry.placeIndex) fn.bindPlaceIndex(this.placeIndex());
       if (entry.eventBus === 'publish') fn.bindEventBus(props.eventBus);

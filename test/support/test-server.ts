@@ -17,6 +17,8 @@ export interface TestServer {
   as(tenantId: string, userId?: string, roles?: string[], orgPath?: string): Promise<TestCaller>;
   /** Delivers all pending change-feed records to the stream consumers (audit chain, claims...). */
   drain(): Promise<void>;
+  /** Runs the scheduled functions once now (fire-timers: task reminders, stale deals). */
+  runSchedules(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startTestServer(options: { env?: Record<string, string> } 
       return { status: res.status, headers: res.headers, body: text && type.includes('json') ? JSON.parse(text) : text };
     },
     drain: () => running.drain(),
+    runSchedules: () => running.runSchedules(),
     async stop() {
       await running.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -51,3 +51,4 @@ export * from './duplicates/duplicate-scan';
 export * from './interactions';
 export * from './inbound';
 export * from './webhooks';
+export * from './timers';

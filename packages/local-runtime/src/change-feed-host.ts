@@ -9,11 +9,13 @@ export interface ChangeFeed {
   notify(): void;
   /** Resolves once everything committed before the call has been delivered to every consumer. */
   drain(): Promise<void>;
+  /** Runs every schedule entry once now (tests; they also run on their own every `rateMinutes`). */
+  runSchedules(): Promise<void>;
   /** Stops delivering; in-flight batches finish and save their checkpoints. */
   stop(): Promise<void>;
 }
 
-export type ChangeFeedRequest = { type: 'notify' } | { type: 'drain'; id: number } | { type: 'stop' };
+export type ChangeFeedRequest = { type: 'notify' } | { type: 'drain' | 'run-schedules'; id: number } | { type: 'stop' };
 export type ChangeFeedReply =
   | { type: 'ready' }
   | { type: 'failed'; error: string }
@@ -68,6 +70,15 @@ export async function startChangeFeedWorker(config: LocalConfig, repoRoot: strin
     await worker.terminate();
     throw error;
   }
+  /** A request the worker answers with `drained` (drain, run-schedules). */
+  const request = (type: 'drain' | 'run-schedules') => {
+    if (exited) return Promise.reject(new Error('change-feed worker is not running'));
+    const id = nextDrain++;
+    return new Promise<void>((resolve, reject) => {
+      drains.set(id, { resolve, reject });
+      post({ type, id });
+    });
+  };
   let notifyQueued = false;
   return {
     start: () => undefined, // the worker starts its consumers as soon as it is ready
@@ -79,14 +90,8 @@ export async function startChangeFeedWorker(config: LocalConfig, repoRoot: strin
         if (!exited) post({ type: 'notify' });
       });
     },
-    drain() {
-      if (exited) return Promise.reject(new Error('change-feed worker is not running'));
-      const id = nextDrain++;
-      return new Promise<void>((resolve, reject) => {
-        drains.set(id, { resolve, reject });
-        post({ type: 'drain', id });
-      });
-    },
+    drain: () => request('drain'),
+    runSchedules: () => request('run-schedules'),
     async stop() {
       if (exited) return;
       stopping = true;

@@ -21,8 +21,8 @@ try {
   runtime.changeFeed.start();
   port.on('message', (message: ChangeFeedRequest) => {
     if (message.type === 'notify') runtime.changeFeed.notify();
-    else if (message.type === 'drain') {
-      runtime.changeFeed.drain().then(
+    else if (message.type === 'drain' || message.type === 'run-schedules') {
+      (message.type === 'drain' ? runtime.changeFeed.drain() : runtime.changeFeed.runSchedules()).then(
         () => reply({ type: 'drained', id: message.id }),
         (error: unknown) => reply({ type: 'drained', id: message.id, error: error instanceof Error ? error.message : String(error) }),
       );

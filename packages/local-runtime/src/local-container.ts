@@ -111,19 +111,49 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
   };
 }
 
-/** The manifest's stream consumers on a dispatcher over this thread's connection. */
+/**
+ * The manifest's stream consumers on a dispatcher over this thread's connection, and its schedules
+ * on timers (every `rateMinutes`, like the EventBridge rules in AWS; `runSchedules` runs them now).
+ */
 async function localDispatcher(db: Database.Database, manifest: readonly ManifestEntry[], repoRoot: string): Promise<ChangeFeed> {
+  const load = async <H>(entry: ManifestEntry) => ((await import(pathToFileURL(resolve(repoRoot, entry.entry)).href)) as { handler: H }).handler;
   const consumers = [];
+  const schedules: Array<{ name: string; rateMinutes: number; handler: () => Promise<unknown> }> = [];
   for (const entry of manifest) {
-    if (entry.kind !== 'stream') continue;
-    const module = (await import(pathToFileURL(resolve(repoRoot, entry.entry)).href)) as { handler: StreamHandler };
-    consumers.push({ name: entry.name, handler: module.handler, batchSize: entry.batchSize, ...(entry.entities ? { entities: entry.entities } : {}) });
+    if (entry.kind === 'stream') {
+      consumers.push({ name: entry.name, handler: await load<StreamHandler>(entry), batchSize: entry.batchSize, ...(entry.entities ? { entities: entry.entities } : {}) });
+    } else if (entry.kind === 'schedule') {
+      schedules.push({ name: entry.name, rateMinutes: entry.rateMinutes, handler: await load<() => Promise<unknown>>(entry) });
+    }
   }
   const dispatcher = new ChangeFeedDispatcher({ db, consumers });
+  // One run at a time per schedule (a slow run is not overlapped by the next tick).
+  const running = new Map<string, Promise<unknown>>();
+  const run = (schedule: (typeof schedules)[number]) => {
+    const previous = running.get(schedule.name) ?? Promise.resolve();
+    const next = previous.then(() => schedule.handler()).catch((error: unknown) => console.error(`schedule ${schedule.name} failed`, error));
+    running.set(schedule.name, next);
+    return next;
+  };
+  const timers: NodeJS.Timeout[] = [];
   return {
-    start: () => dispatcher.start(),
+    start() {
+      dispatcher.start();
+      for (const schedule of schedules) {
+        const timer = setInterval(() => void run(schedule), schedule.rateMinutes * 60_000);
+        timer.unref();
+        timers.push(timer);
+      }
+    },
     notify: () => dispatcher.notify(),
     drain: () => dispatcher.drain(),
-    stop: () => dispatcher.stop(),
+    async runSchedules() {
+      for (const schedule of schedules) await run(schedule);
+    },
+    async stop() {
+      timers.splice(0).forEach(clearInterval);
+      await Promise.all(running.values());
+      await dispatcher.stop();
+    },
   };
 }

@@ -22,7 +22,7 @@ const USAGE = `Usage:
   ${IMPORT_USAGE}`;
 
 /** Starts the local CRM: config → keys → store + change feed → server. Returns a stop function. */
-export async function start(env: Record<string, string | undefined> = process.env, print = console.log): Promise<{ url: string; drain: () => Promise<void>; stop: () => Promise<void> }> {
+export async function start(env: Record<string, string | undefined> = process.env, print = console.log): Promise<{ url: string; drain: () => Promise<void>; runSchedules: () => Promise<void>; stop: () => Promise<void> }> {
   const config = parseConfig(LocalConfig, env);
   const signingKey = await loadOrCreateSigningKey(config.CRM_DATA_DIR);
   const clients = LocalClientRegistry.open(config.CRM_DATA_DIR);
@@ -47,6 +47,8 @@ export async function start(env: Record<string, string | undefined> = process.en
     url: server.url,
     /** Delivers every pending change-feed record now (tests; the dispatcher also runs on its own). */
     drain: () => runtime.changeFeed.drain(),
+    /** Runs the scheduled functions (timers) once now (tests; they also run on their own). */
+    runSchedules: () => runtime.changeFeed.runSchedules(),
     stop: async () => {
       await server.close();
       await runtime.close();

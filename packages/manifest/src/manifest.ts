@@ -15,6 +15,7 @@ import { interactionEntries } from './entries/interactions.entries';
 import { webhookEntries } from './entries/webhooks.entries';
 import { recordingEntries } from './entries/recordings.entries';
 import { inboundEntries } from './entries/inbound.entries';
+import { timerEntries } from './entries/timers.entries';
 import type { ManifestEntry } from './manifest.types';
 
 /**
@@ -22,4 +23,4 @@ import type { ManifestEntry } from './manifest.types';
  * per bounded context under entries/. Adding a use case = one handler under functions/ + one entry;
  * infra, the local server, the OpenAPI document and the manifest tests follow.
  */
-export const manifest: readonly ManifestEntry[] = [...platformEntries, ...customerEntries, ...fieldEntries, ...templateEntries, ...complianceEntries, ...enrichmentEntries, ...importEntries, ...duplicateEntries, ...geocodingEntries, ...accessEntries, ...auditEntries, ...securityEntries, ...interactionEntries, ...webhookEntries, ...recordingEntries, ...inboundEntries, ...eventEntries];
+export const manifest: readonly ManifestEntry[] = [...platformEntries, ...customerEntries, ...fieldEntries, ...templateEntries, ...complianceEntries, ...enrichmentEntries, ...importEntries, ...duplicateEntries, ...geocodingEntries, ...accessEntries, ...auditEntries, ...securityEntries, ...interactionEntries, ...webhookEntries, ...recordingEntries, ...inboundEntries, ...eventEntries, ...timerEntries];

@@ -87,4 +87,11 @@ export interface CognitoTriggerEntry extends EntryBase {
   summary: string;
 }
 
-export type ManifestEntry = HttpRouteEntry | StreamConsumerEntry | CognitoTriggerEntry;
+export interface ScheduleEntry extends EntryBase {
+  kind: 'schedule';
+  /** Runs every this many minutes (an EventBridge rule `rate(n minutes)` in AWS; a timer in the local change-feed worker). */
+  rateMinutes: number;
+  summary: string;
+}
+
+export type ManifestEntry = HttpRouteEntry | StreamConsumerEntry | CognitoTriggerEntry | ScheduleEntry;
