@@ -12,6 +12,8 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   ingest: () => import('./ingest.bench'),
   timeline: () => import('./timeline.bench'),
   screen: () => import('./screen.bench'),
+  analytics: () => import('./analytics.bench'),
+  board: () => import('./board.bench'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -67,6 +67,7 @@ export function buildCrmApp(app: App, options: CrmAppOptions = {}): CrmStacks {
           audit: { bucket: stateful.auditBucket, writerPolicy: stateful.auditWriterPolicy },
           imports: { bucket: stateful.importsBucket, writerPolicy: stateful.importsAccessPolicy },
           recordings: { bucket: stateful.recordingsBucket, writerPolicy: stateful.recordingsAccessPolicy },
+          lake: { bucket: stateful.lakeBucket, writerPolicy: stateful.analyticsLake.writerPolicy },
         },
         code,
         description: `CRM ${config.stage}: ${context} functions`,

@@ -37,6 +37,37 @@ const interaction = {
   flagged: true, flaggedRules: [{ list: 'suitability-review', word: '荐股' }],
 };
 
+const task = {
+  entity: 'task', tenantId: TENANT, id: '01M88YXTM3Q4ZJ8V6WS2RB5KTN', title: '回访报价', dueAt: '2026-11-26T02:00:00.000Z', remindAt: '2026-11-26T01:00:00.000Z',
+  assigneeId: 'alice', customerId: CUSTOMER, priority: 'high', status: 'open', orgPath: '/hq/east', timers: { 'task-reminder': '2026-11-26T01:00:00.000Z' },
+  version: 1, createdAt: '2026-11-25T09:00:00.000Z', updatedAt: '2026-11-25T09:00:00.000Z', createdBy: 'alice', updatedBy: 'alice',
+};
+const { timers: _t, ...taskWithoutTimer } = task;
+const remindedTask = { ...taskWithoutTimer, remindedAt: '2026-11-26T01:00:20.000Z', version: 2, updatedAt: '2026-11-26T01:00:20.000Z', updatedBy: 'system:task-reminder' };
+const completedTask = { ...remindedTask, status: 'done', completedAt: '2026-11-26T01:30:00.000Z', completedBy: 'alice', version: 3, updatedAt: '2026-11-26T01:30:00.000Z', updatedBy: 'alice' };
+
+const order = {
+  entity: 'order', tenantId: TENANT, id: '01M88YXTM4B6V0W7TA2YQ1G3HD', customerId: CUSTOMER, amount: 1299.5, currency: 'CNY', status: 'paid',
+  orderedAt: '2026-11-25T08:30:00.000Z', externalId: 'interaction:01M88YXTM21CZ7JVBVVX0B5CPY', source: 'pos', interactionId: '01M88YXTM21CZ7JVBVVX0B5CPY',
+  lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1299.5 }], version: 1, createdAt: '2026-11-25T09:00:06.000Z', updatedAt: '2026-11-25T09:00:06.000Z',
+  createdBy: 'client:system:orders-from-interactions', updatedBy: 'client:system:orders-from-interactions',
+};
+const refundedOrder = { ...order, status: 'refunded', statusChangedAt: '2026-11-26T10:00:00.000Z', version: 2, updatedAt: '2026-11-26T10:00:00.000Z', updatedBy: 'alice' };
+
+const deal = {
+  entity: 'deal', tenantId: TENANT, id: '01M88YXTM5K2P9R7S4T6V8W0XA', name: '2027 框架协议', amount: 250000, currency: 'CNY', expectedCloseDate: '2026-12-31',
+  ownerId: 'alice', orgPath: '/hq/east', customerId: CUSTOMER, contactIds: [], pipelineId: '01M88YXTM6A1B2C3D4E5F6G7H8', stage: 'qualified',
+  stageEnteredAt: '2026-11-25T09:00:00.000Z', timers: { 'deal-stale': '2026-12-09T09:00:00.000Z' },
+  version: 1, createdAt: '2026-11-25T09:00:00.000Z', updatedAt: '2026-11-25T09:00:00.000Z', createdBy: 'alice', updatedBy: 'alice',
+};
+const { timers: _dt, ...dealWithoutTimer } = deal;
+const staleDeal = { ...dealWithoutTimer, stale: true, staleSince: '2026-12-09T09:00:00.000Z', version: 2, updatedAt: '2026-12-09T09:00:30.000Z', updatedBy: 'system:deal-stale' };
+const { stale: _s, staleSince: _ss, ...freshDeal } = staleDeal;
+const proposalDeal = { ...freshDeal, stage: 'proposal', stageEnteredAt: '2026-12-10T09:00:00.000Z', version: 3, updatedAt: '2026-12-10T09:00:00.000Z', updatedBy: 'alice' };
+const wonDeal = { ...proposalDeal, stage: 'won', stageEnteredAt: '2026-12-20T09:00:00.000Z', outcome: 'won', closedAt: '2026-12-20T09:00:00.000Z', closeReason: '价格与交付周期最优', version: 4, updatedAt: '2026-12-20T09:00:00.000Z' };
+const lostDeal = { ...proposalDeal, stage: 'lost', stageEnteredAt: '2026-12-20T09:00:00.000Z', outcome: 'lost', closedAt: '2026-12-20T09:00:00.000Z', closeReason: '预算取消', version: 4, updatedAt: '2026-12-20T09:00:00.000Z' };
+const deletedDeal = { ...proposalDeal, version: 4, updatedAt: '2026-12-11T09:00:00.000Z', deletedAt: '2026-12-11T09:00:00.000Z', deletedBy: 'alice' };
+
 /** Sample changes whose mapped events are the fixtures (one per type and version). */
 export const SAMPLE_CHANGES: ChangeRecord[] = [
   { eventId: 'sample-1', eventName: 'INSERT', approximateCreationTime: 0, newImage: profile },
@@ -45,6 +76,20 @@ export const SAMPLE_CHANGES: ChangeRecord[] = [
   { eventId: 'sample-4', eventName: 'MODIFY', approximateCreationTime: 0, oldImage: deleted, newImage: restored },
   { eventId: 'sample-5', eventName: 'MODIFY', approximateCreationTime: 0, oldImage: restored, newImage: merged },
   { eventId: 'sample-6', eventName: 'INSERT', approximateCreationTime: 0, newImage: interaction },
+  // Tasks: created, reminded (task.due), completed.
+  { eventId: 'sample-task-1', eventName: 'INSERT', approximateCreationTime: 0, newImage: task },
+  { eventId: 'sample-task-2', eventName: 'MODIFY', approximateCreationTime: 0, oldImage: task, newImage: remindedTask },
+  { eventId: 'sample-task-3', eventName: 'MODIFY', approximateCreationTime: 0, oldImage: remindedTask, newImage: completedTask },
+  // Orders: recorded (from a POS purchase interaction), refunded.
+  { eventId: 'sample-order-1', eventName: 'INSERT', approximateCreationTime: 0, newImage: order },
+  { eventId: 'sample-order-2', eventName: 'MODIFY', approximateCreationTime: 0, oldImage: order, newImage: refundedOrder },
+  // Deals: created, stale (timer), stage changed, won, lost, deleted.
+  { eventId: 'sample-deal-1', eventName: 'INSERT', approximateCreationTime: 0, newImage: deal },
+  { eventId: 'sample-deal-2', eventName: 'MODIFY', approximateCreationTime: 0, oldImage: deal, newImage: staleDeal },
+  { eventId: 'sample-deal-3', eventName: 'MODIFY', approximateCreationTime: 0, oldImage: staleDeal, newImage: proposalDeal },
+  { eventId: 'sample-deal-4', eventName: 'MODIFY', approximateCreationTime: 0, oldImage: proposalDeal, newImage: wonDeal },
+  { eventId: 'sample-deal-5', eventName: 'MODIFY', approximateCreationTime: 0, oldImage: proposalDeal, newImage: lostDeal },
+  { eventId: 'sample-deal-6', eventName: 'MODIFY', approximateCreationTime: 0, oldImage: proposalDeal, newImage: deletedDeal },
 ];
 
 export function sampleEvents(): DomainEvent[] {

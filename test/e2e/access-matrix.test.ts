@@ -58,19 +58,29 @@ describe('isolation matrix over every id route', () => {
     expect(parked.status).toBe('parked');
 
     const webhook = (await call('POST', '/v1/webhooks', admin, { url: 'https://hooks.partner.example/crm', events: ['customer.*'] })).body;
+    const order = (await call('POST', '/v1/orders', eastRep, { customerId: live.id, amount: 99.5, currency: 'CNY', status: 'paid', orderedAt: '2026-01-05T12:00:00Z' })).body;
+    expect(order).toMatchObject({ customerId: live.id, status: 'paid', version: 1 });
     expect((await call('GET', `/v1/webhooks/${webhook.id}`, admin)).status).toBe(200);
+
+    const task = (await call('POST', '/v1/tasks', eastRep, { title: 'Call back', dueAt: '2026-12-01T09:00:00Z', customerId: live.id })).body;
+    expect(task).toMatchObject({ orgPath: '/hq/east', assigneeId: 'east-rep', version: 1 });
+    const note = (await call('POST', `/v1/customers/${live.id}/notes`, eastRep, { body: '<p>East only</p>' })).body;
+    expect(note).toMatchObject({ customerId: live.id, excerpt: 'East only', version: 1 });
+    const pipeline = (await call('POST', '/v1/pipelines', admin, { name: 'New sales', stages: [{ key: 'lead', name: 'Lead', probability: 10 }, { key: 'won', name: 'Won', probability: 100, outcome: 'won' }] })).body;
+    const deal = (await call('POST', '/v1/deals', eastRep, { name: 'East deal', amount: 1000, currency: 'CNY', customerId: live.id, pipelineId: pipeline.id })).body;
+    expect(deal).toMatchObject({ orgPath: '/hq/east', ownerId: 'east-rep', stage: 'lead', version: 1 });
 
     // Positive controls: the owning team sees its records.
     expect((await call('GET', `/v1/customers/${live.id}`, eastManager)).status).toBe(200);
     expect((await call('GET', `/v1/customers/${deleted.id}?includeDeleted=true`, eastManager)).status).toBe(200);
     expect((await call('GET', `/v1/org-units/${leaf.id}`, admin)).status).toBe(200);
 
-    const targets = { customer: [live.id, deleted.id], 'org-unit': [leaf.id], grant: [grant.id], merge: [merge.mergeId], 'duplicate-scan': [scan.id], interaction: [call_.id], 'parked-interaction': [parked.id], webhook: [webhook.id] } as const;
+    const targets = { customer: [live.id, deleted.id], 'org-unit': [leaf.id], grant: [grant.id], merge: [merge.mergeId], 'duplicate-scan': [scan.id], interaction: [call_.id], 'parked-interaction': [parked.id], webhook: [webhook.id], order: [order.id], task: [task.id], note: [note.id], pipeline: [pipeline.id], deal: [deal.id] } as const;
     for (const route of idRoutes) {
       const sample = crossTenantSamples[route.name]!;
       const target = sample.target ?? 'customer';
       // Another team only matters for records in data domains (customers); org units and grants are tenant configuration.
-      const intruders: Array<[string, string]> = target === 'customer' || target === 'merge' || target === 'duplicate-scan' || target === 'interaction' ? [['other tenant', otherTenant], ['other team', westManager]] : [['other tenant', otherTenant]];
+      const intruders: Array<[string, string]> = target === 'customer' || target === 'merge' || target === 'duplicate-scan' || target === 'interaction' || target === 'order' || target === 'task' || target === 'note' || target === 'deal' ? [['other tenant', otherTenant], ['other team', westManager]] : [['other tenant', otherTenant]];
       for (const [who, token] of intruders) {
         for (const id of targets[target]) {
           const res = await server.call(route.method, `${route.path.replace('{id}', id)}${sample.query ?? ''}`, {
@@ -86,6 +96,11 @@ describe('isolation matrix over every id route', () => {
     expect((await call('GET', `/v1/org-units/${leaf.id}`, admin)).status).toBe(200);
     expect((await call('GET', '/v1/grants', admin)).body.items.map((g: { id: string }) => g.id)).toContain(grant.id);
     expect((await call('GET', `/v1/webhooks/${webhook.id}`, admin)).body).toMatchObject({ status: 'active', version: 1 });
+    expect((await call('GET', `/v1/orders/${order.id}`, eastManager)).body).toMatchObject({ status: 'paid', version: 1 });
+    expect((await call('GET', `/v1/tasks/${task.id}`, eastManager)).body).toMatchObject({ status: 'open', version: 1 });
+    expect((await call('GET', `/v1/notes/${note.id}`, eastManager)).body).toEqual(note);
+    expect((await call('GET', `/v1/deals/${deal.id}`, eastManager)).body).toEqual(deal);
+    expect((await call('GET', `/v1/pipelines/${pipeline.id}`, admin)).body).toEqual(pipeline);
     expect((await call('GET', '/v1/interactions/parked', admin)).body.items.map((p: { id: string }) => p.id)).toEqual([parked.id]);
 
     // Lists and filters never show another domain's records.

@@ -12,10 +12,6 @@ export const manifestWithStreamConsumer: readonly ManifestEntry[] = [
     table: 'read-write', batchSize: 100, maxBatchingWindowSeconds: 2, summary: 'Projects interactions into customer timelines',
   },
   {
-    kind: 'stream', name: 'export-to-lake', context: 'analytics', entry: 'functions/analytics/export-to-lake.handler.ts',
-    table: 'none', batchSize: 500, summary: 'Writes changed records to the lake',
-  },
-  {
     kind: 'http', name: 'list-interactions', context: 'interactions', method: 'GET', path: '/v1/customers/{id}/interactions',
     entry: 'functions/interactions/list-interactions.handler.ts', table: 'read',
     auth: { type: 'jwt', scopes: ['crm/interactions.read'], permission: 'interactions:read' }, summary: 'A customer timeline',

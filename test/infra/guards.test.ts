@@ -56,7 +56,7 @@ describe('manifest checks', () => {
 describe('stage configuration', () => {
   it('names every stack after the stage', () => {
     const { templates } = synthCrm({ context: { 'crm:stage': 'prod' } });
-    expect([...templates.keys()].sort()).toEqual(['Crm-prod-Api', 'Crm-prod-Customers', 'Crm-prod-Identity', 'Crm-prod-Interactions', 'Crm-prod-Platform', 'Crm-prod-Stateful', 'Crm-prod-Trust', 'Crm-prod-Webhooks']);
+    expect([...templates.keys()].sort()).toEqual(['Crm-prod-Analytics', 'Crm-prod-Api', 'Crm-prod-Customers', 'Crm-prod-Identity', 'Crm-prod-Interactions', 'Crm-prod-Platform', 'Crm-prod-Sales', 'Crm-prod-Stateful', 'Crm-prod-Trust', 'Crm-prod-Webhooks']);
   });
 
   it('rejects a malformed stage name', () => {

@@ -2,6 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { manifest, type HttpRouteEntry } from '@crm/manifest';
 import * as z from 'zod';
 import { Problem, type RouteDoc } from './route-doc';
+import { noteDocs } from './routes/notes.docs';
 import { accessDocs } from './routes/access.docs';
 import { auditDocs } from './routes/audit.docs';
 import { customerDocs } from './routes/customers.docs';
@@ -17,6 +18,9 @@ import { parkedInteractionDocs } from './routes/parked-interactions.docs';
 import { recordingDocs } from './routes/recordings.docs';
 import { inboundDocs } from './routes/inbound.docs';
 import { webhookDocs } from './routes/webhooks.docs';
+import { orderDocs } from './routes/orders.docs';
+import { taskDocs } from './routes/tasks.docs';
+import { dealDocs } from './routes/deals.docs';
 
 /**
  * Builds the OpenAPI 3.1 document from the manifest (paths, methods, auth) and the zod schemas
@@ -25,7 +29,7 @@ import { webhookDocs } from './routes/webhooks.docs';
  * the same document.
  */
 
-const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...fieldDocs, ...templateDocs, ...complianceDocs, ...accessDocs, ...auditDocs, ...securityDocs, ...duplicateDocs, ...importDocs, ...interactionDocs, ...parkedInteractionDocs, ...recordingDocs, ...inboundDocs, ...webhookDocs };
+const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...fieldDocs, ...templateDocs, ...complianceDocs, ...accessDocs, ...auditDocs, ...securityDocs, ...duplicateDocs, ...importDocs, ...interactionDocs, ...parkedInteractionDocs, ...recordingDocs, ...inboundDocs, ...webhookDocs, ...orderDocs, ...taskDocs, ...noteDocs, ...dealDocs };
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const registry = new OpenAPIRegistry();

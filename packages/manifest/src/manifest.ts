@@ -16,6 +16,11 @@ import { webhookEntries } from './entries/webhooks.entries';
 import { recordingEntries } from './entries/recordings.entries';
 import { inboundEntries } from './entries/inbound.entries';
 import { timerEntries } from './entries/timers.entries';
+import { orderEntries } from './entries/orders.entries';
+import { taskEntries } from './entries/tasks.entries';
+import { noteEntries } from './entries/notes.entries';
+import { dealEntries } from './entries/deals.entries';
+import { lakeEntries } from './entries/lake.entries';
 import type { ManifestEntry } from './manifest.types';
 
 /**
@@ -23,4 +28,4 @@ import type { ManifestEntry } from './manifest.types';
  * per bounded context under entries/. Adding a use case = one handler under functions/ + one entry;
  * infra, the local server, the OpenAPI document and the manifest tests follow.
  */
-export const manifest: readonly ManifestEntry[] = [...platformEntries, ...customerEntries, ...fieldEntries, ...templateEntries, ...complianceEntries, ...enrichmentEntries, ...importEntries, ...duplicateEntries, ...geocodingEntries, ...accessEntries, ...auditEntries, ...securityEntries, ...interactionEntries, ...webhookEntries, ...recordingEntries, ...inboundEntries, ...eventEntries, ...timerEntries];
+export const manifest: readonly ManifestEntry[] = [...platformEntries, ...customerEntries, ...fieldEntries, ...templateEntries, ...complianceEntries, ...enrichmentEntries, ...importEntries, ...duplicateEntries, ...geocodingEntries, ...accessEntries, ...auditEntries, ...securityEntries, ...interactionEntries, ...webhookEntries, ...recordingEntries, ...inboundEntries, ...eventEntries, ...timerEntries, ...orderEntries, ...taskEntries, ...noteEntries, ...dealEntries, ...lakeEntries];

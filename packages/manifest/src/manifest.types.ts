@@ -12,9 +12,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
  * Buckets of the stateful stack a function may use (`audit`: the Object Lock audit archive, write
  * only; `imports`: import uploads, error reports and exports under `jobs/`, read/write/presign;
- * `recordings`: call recordings under `recordings/`, SSE-KMS + Object Lock, read/write/presign).
+ * `recordings`: call recordings under `recordings/`, SSE-KMS + Object Lock, read/write/presign;
+ * `lake`: the analytics lake's table prefixes (Parquet partitions), read/write/list/delete for
+ * export and compaction).
  */
-export const BUCKET_NAMES = ['audit', 'imports', 'recordings'] as const;
+export const BUCKET_NAMES = ['audit', 'imports', 'recordings', 'lake'] as const;
 export type BucketName = (typeof BUCKET_NAMES)[number];
 
 /** What a function may do on the single table; drives least-privilege IAM in the CDK app. */

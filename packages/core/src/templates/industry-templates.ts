@@ -1,9 +1,10 @@
 import type { FieldDefinitionInput } from '../fields/field-registry';
 import type { WordListInput } from '../compliance/word-lists';
+import type { PipelineInput } from '../pipelines/pipeline.schema';
 
 /**
  * Installable industry templates: custom fields, suggested tags, sensitive fields and sensitive-word
- * lists for a line of business. Pipelines and stages join them when pipelines exist (sales issue).
+ * lists and sales pipelines for a line of business.
  */
 export interface IndustryTemplate {
   name: string;
@@ -18,6 +19,8 @@ export interface IndustryTemplate {
    * financial and medical advertising rules, professional conduct); installed as `template:<name>`.
    */
   wordLists: WordListInput[];
+  /** Sales pipelines (installed once, `source: template:<name>`; the tenant edits them freely afterwards). */
+  pipelines?: PipelineInput[];
 }
 
 const options = (...values: string[]) => ({ validation: { options: values } });
@@ -34,6 +37,19 @@ export const INDUSTRY_TEMPLATES: readonly IndustryTemplate[] = [
       { key: 'vin', label: 'VIN', type: 'text', validation: { regex: '^[A-HJ-NPR-Z0-9]{17}$' } },
     ],
     tags: ['hot-lead', 'test-drive', 'service-due', 'trade-in'], sensitiveFields: [], wordLists: [],
+    pipelines: [
+      {
+        name: 'Vehicle sales',
+        stages: [
+          { key: 'lead', name: 'Lead', probability: 10, slaDays: 3 },
+          { key: 'test_drive', name: 'Test drive', probability: 30, slaDays: 7 },
+          { key: 'negotiation', name: 'Negotiation', probability: 60, slaDays: 7, requiredFields: ['amount'] },
+          { key: 'ordered', name: 'Ordered', probability: 90, requiredFields: ['amount', 'expectedCloseDate'] },
+          { key: 'delivered', name: 'Delivered', probability: 100, outcome: 'won' },
+          { key: 'lost', name: 'Lost', probability: 0, outcome: 'lost' },
+        ],
+      },
+    ],
   },
   {
     name: 'law-firm', title: 'Law firm', description: 'Clients, matters and conflicts',
@@ -132,5 +148,28 @@ export const INDUSTRY_TEMPLATES: readonly IndustryTemplate[] = [
       { key: 'website', label: 'Website', type: 'url' },
     ],
     tags: ['distributor', 'oem', 'rfq-open'], sensitiveFields: [], wordLists: [],
+    pipelines: [
+      {
+        name: 'New business (RFQ)',
+        stages: [
+          { key: 'rfq', name: 'RFQ received', probability: 10, slaDays: 5 },
+          { key: 'qualified', name: 'Qualified', probability: 25, slaDays: 14 },
+          { key: 'quoted', name: 'Quoted', probability: 50, slaDays: 21, requiredFields: ['amount', 'expectedCloseDate'] },
+          { key: 'sample_approval', name: 'Sample approval', probability: 70, slaDays: 30 },
+          { key: 'negotiation', name: 'Negotiation', probability: 85, slaDays: 14 },
+          { key: 'won', name: 'Won', probability: 100, outcome: 'won' },
+          { key: 'lost', name: 'Lost', probability: 0, outcome: 'lost' },
+        ],
+      },
+      {
+        name: 'Renewals',
+        stages: [
+          { key: 'due', name: 'Renewal due', probability: 60, slaDays: 30 },
+          { key: 'in_talks', name: 'In talks', probability: 80, slaDays: 30 },
+          { key: 'renewed', name: 'Renewed', probability: 100, outcome: 'won' },
+          { key: 'churned', name: 'Churned', probability: 0, outcome: 'lost' },
+        ],
+      },
+    ],
   },
 ];

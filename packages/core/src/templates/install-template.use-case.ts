@@ -9,11 +9,15 @@ import { loadSecuritySettings } from '../security/security-settings';
 import { putSecuritySettings } from '../security/security-settings.use-cases';
 import { INDUSTRY_TEMPLATES, type IndustryTemplate } from './industry-templates';
 import { installWordLists, WORD_LIST_ACTIONS, WordListSkipReason } from '../compliance/word-lists';
+import { installTemplatePipelines } from '../pipelines/template-pipelines';
+import { PipelineInput } from '../pipelines/pipeline.schema';
 
 export const TemplateSummary = z.object({
   name: z.string(), title: z.string(), description: z.string(), fields: z.array(z.string()), tags: z.array(z.string()), sensitiveFields: z.array(z.string()),
   /** Sensitive-word lists the template installs (names, actions and sizes; the words via GET /v1/compliance/word-lists once installed). */
   wordLists: z.array(z.object({ name: z.string(), action: z.enum(WORD_LIST_ACTIONS), words: z.number().int() })),
+  /** Sales pipelines the template installs (names). */
+  pipelines: z.array(z.string()),
 });
 export const TemplateInstallResult = z.object({
   template: z.string(),
@@ -25,6 +29,10 @@ export const TemplateInstallResult = z.object({
   installedWordLists: z.array(z.string()),
   /** Lists that exist are never overwritten: installed before, changed by the tenant since, or the tenant's own list of that name. */
   skippedWordLists: z.array(z.object({ name: z.string(), reason: WordListSkipReason })),
+  /** Ids of the pipelines created by this install. */
+  installedPipelines: z.array(z.object({ id: z.string(), name: z.string() })),
+  /** A pipeline this template installed before (even if renamed or archived since) is never installed twice. */
+  skippedPipelines: z.array(z.object({ name: z.string(), reason: z.literal('already-installed') })),
 });
 export type TemplateInstallResult = z.infer<typeof TemplateInstallResult>;
 
@@ -32,6 +40,7 @@ export function listTemplates(): Array<z.infer<typeof TemplateSummary>> {
   return INDUSTRY_TEMPLATES.map((t) => ({
     name: t.name, title: t.title, description: t.description, fields: t.fields.map((f) => f.key), tags: t.tags, sensitiveFields: t.sensitiveFields,
     wordLists: t.wordLists.map((l) => ({ name: l.name, action: l.action, words: l.words.length })),
+    pipelines: (t.pipelines ?? []).map((p) => p.name),
   }));
 }
 
@@ -47,7 +56,7 @@ export async function installTemplate(deps: { store: TableStore; clock: Clock; i
   const { tenantId } = ctx.principal;
   const existing = new Map((await loadFieldDefinitions(deps.store, tenantId, 'customer')).map((d) => [d.key, d]));
   const result: TemplateInstallResult = {
-    template: name, installedFields: [], skippedFields: [], sensitiveFieldsAdded: [], suggestedTags: template.tags, installedWordLists: [], skippedWordLists: [],
+    template: name, installedFields: [], skippedFields: [], sensitiveFieldsAdded: [], suggestedTags: template.tags, installedWordLists: [], skippedWordLists: [], installedPipelines: [], skippedPipelines: [],
   };
   for (const { key, ...definition } of template.fields) {
     const current = existing.get(key);
@@ -74,5 +83,8 @@ export async function installTemplate(deps: { store: TableStore; clock: Clock; i
   const lists = await installWordLists(deps, ctx, `template:${template.name}`, template.wordLists);
   result.installedWordLists = lists.installed;
   result.skippedWordLists = lists.skipped;
+  const pipelines = await installTemplatePipelines(deps, ctx, template.name, (template.pipelines ?? []).map((p) => PipelineInput.parse(p)));
+  result.installedPipelines = pipelines.installed;
+  result.skippedPipelines = pipelines.skipped;
   return result;
 }

@@ -1,0 +1,161 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDbAnalyticsEngine, createDuckDbConnection } from '@crm/adapters/duckdb';
+import {
+  LAKE_COLUMNS, REPORTS, convertRows, prepareReport, renderSql, reportSqlTemplate,
+  type AnalyticsRow, type LakeTable, type ReportName, type ReportParamsByName,
+} from '@crm/core';
+
+/**
+ * `npm run bench -- analytics [--orders 2000000] [--customers 200000] [--events 2000000] [--runs 5] [--pg-runs 5]`
+ *
+ * Generates the orders and deal-stage-change lake tables (Parquet, ZSTD, tenant=/dt= partitions)
+ * inside DuckDB, times RFM, funnel and churn risk through the DuckDB analytics engine (median of
+ * --runs), loads the very same rows into PostgreSQL (PGlite, in-process WASM) and runs the same
+ * report SQL there through the shim's postgres flavour. Checks both engines return identical rows.
+ */
+const DAY_S = 86_400;
+const TENANT = 'bench-tenant';
+const AS_OF = '2026-06-01T00:00:00Z';
+const STAGES = ['lead', 'qualified', 'proposal', 'negotiation', 'won'];
+
+function flag(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+async function generateLake(duck: DuckDBConnection, lake: string, orders: number, customers: number, events: number): Promise<void> {
+  mkdirSync(lake, { recursive: true });
+  // Every order is paid (version 1); 10 % are refunded and 2 % cancelled later (version 2), 80 % CNY.
+  await duck.run(`CREATE TABLE gen_orders AS
+    WITH base AS (
+      SELECT
+        '${TENANT}' AS tenant_id,
+        'o' || i AS order_id,
+        'c' || lpad(CAST(hash(i) % ${customers} AS VARCHAR), 7, '0') AS customer_id,
+        CAST(round((1 + hash(i * 3 + 1) % 99999) / 100.0, 2) AS DECIMAL(18,2)) AS amount,
+        CASE WHEN hash(i * 7 + 3) % 10 < 8 THEN 'CNY' ELSE 'USD' END AS currency,
+        TIMESTAMP '2026-06-01 00:00:00' - to_seconds(CAST(hash(i * 5 + 2) % ${365 * DAY_S} AS BIGINT)) AS ordered_at,
+        'api' AS source,
+        i
+      FROM range(${orders}) t(i)
+    )
+    SELECT tenant_id, order_id, customer_id, amount, currency, 'paid' AS status, ordered_at, source, 1 AS version FROM base
+    UNION ALL
+    SELECT tenant_id, order_id, customer_id, amount, currency, CASE WHEN i % 10 = 0 THEN 'refunded' ELSE 'cancelled' END, ordered_at, source, 2
+    FROM base WHERE i % 10 = 0 OR i % 50 = 1`);
+  await duck.run(`CREATE TABLE gen_changes AS
+    WITH steps AS (
+      SELECT
+        i // 5 AS deal, i % 5 AS step,
+        CASE WHEN hash(i // 5) % 10 < 4 THEN 1 + hash(i // 5) % 4 ELSE 99 END AS lost_step,
+        TIMESTAMP '2025-06-01 00:00:00' + to_seconds(CAST(hash(i // 5 + 17) % ${365 * DAY_S} AS BIGINT)) AS started_at,
+        1000 * (3600 + hash(i * 11 + 5) % ${20 * DAY_S}) AS stay_ms
+      FROM range(${Math.ceil(events * 1.5)}) t(i)
+    )
+    SELECT
+      '${TENANT}' AS tenant_id, 'd' || deal AS deal_id, 'p-' || (deal % 4) AS pipeline_id,
+      CASE WHEN step = 0 THEN NULL ELSE ${sqlList(STAGES)}[step] END AS from_stage,
+      CASE WHEN step = lost_step THEN 'lost' ELSE ${sqlList(STAGES)}[step + 1] END AS to_stage,
+      CASE WHEN step = lost_step THEN 'lost' WHEN step = 4 THEN 'won' ELSE NULL END AS outcome,
+      started_at + to_seconds(CAST(step * 10 * ${DAY_S} AS BIGINT)) AS changed_at,
+      CASE WHEN step = 0 THEN NULL ELSE stay_ms END AS duration_ms,
+      CAST(1000 + deal % 50000 AS DECIMAL(18,2)) AS amount, 'CNY' AS currency, 'u' || (deal % 50) AS owner_id
+    FROM steps
+    WHERE step <= lost_step
+    ORDER BY deal, step
+    LIMIT ${events}`);
+  for (const [table, source, time] of [['orders', 'gen_orders', 'ordered_at'], ['deal_stage_changes', 'gen_changes', 'changed_at']] as const) {
+    await duck.run(`COPY (SELECT *, tenant_id AS tenant, strftime(${time}, '%Y-%m-%d') AS dt FROM ${source})
+      TO '${join(lake, table)}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (tenant, dt), OVERWRITE_OR_IGNORE)`);
+  }
+}
+
+const sqlList = (values: string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
+
+async function loadPostgres(duck: DuckDBConnection, dir: string): Promise<PGlite> {
+  const pg = await PGlite.create();
+  // The report SQL's date_diff('day', date, date) (Trino and DuckDB both have it).
+  await pg.exec(`CREATE FUNCTION date_diff(unit text, a date, b date) RETURNS bigint AS $$ SELECT (b - a)::bigint $$ LANGUAGE sql IMMUTABLE`);
+  for (const [table, source, time] of [['orders', 'gen_orders', 'ordered_at'], ['deal_stage_changes', 'gen_changes', 'changed_at']] as const) {
+    const columns = LAKE_COLUMNS[table as LakeTable].map((c) => `${c.name} ${pgType(c.type)}`);
+    await pg.exec(`CREATE TABLE ${table} (${[...columns, 'tenant text', 'dt date'].join(', ')})`);
+    const csv = join(dir, `${table}.csv`);
+    await duck.run(`COPY (SELECT *, tenant_id AS tenant, CAST(${time} AS DATE) AS dt FROM ${source}) TO '${csv}' (HEADER, DELIMITER ',')`);
+    await pg.query(`COPY ${table} FROM '/dev/blob' WITH (FORMAT csv, HEADER true)`, [], { blob: new Blob([readFileSync(csv)]) });
+    await pg.exec(`ANALYZE ${table}`);
+  }
+  return pg;
+}
+
+function pgType(type: string): string {
+  return ({ VARCHAR: 'text', 'DECIMAL(18,2)': 'numeric(18,2)', TIMESTAMP: 'timestamp', INTEGER: 'integer', BIGINT: 'bigint', BOOLEAN: 'boolean' } as Record<string, string>)[type] ?? 'text';
+}
+
+async function runPostgres<R extends ReportName>(pg: PGlite, report: R, params: ReportParamsByName[R]): Promise<AnalyticsRow[]> {
+  const prepared = prepareReport(TENANT, report, params);
+  const { sql, values } = renderSql(reportSqlTemplate(report), { dialect: 'postgres', table: (name) => name, params: prepared.sqlParams });
+  // Raw text for numeric, bigint and timestamp, converted by the report's column types like the other engines.
+  const raw = (x: string) => x;
+  const result = await pg.query<Record<string, unknown>>(sql, values, { parsers: { 20: raw, 1700: raw, 1114: raw } });
+  return prepared.finish(convertRows(prepared.columns, result.rows));
+}
+
+async function time(runs: number, fn: () => Promise<AnalyticsRow[]>): Promise<{ median: number; rows: AnalyticsRow[] }> {
+  const seconds: number[] = [];
+  let rows: AnalyticsRow[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    rows = await fn();
+    seconds.push((performance.now() - t0) / 1000);
+  }
+  seconds.sort((a, b) => a - b);
+  return { median: seconds[Math.floor(seconds.length / 2)]!, rows };
+}
+
+export async function run(args: string[]): Promise<void> {
+  const orders = flag(args, 'orders', 2_000_000);
+  const customers = flag(args, 'customers', 200_000);
+  const events = flag(args, 'events', 2_000_000);
+  const runs = flag(args, 'runs', 5);
+  const pgRuns = flag(args, 'pg-runs', 5);
+  const dir = mkdtempSync(join(tmpdir(), 'crm-bench-analytics-'));
+  const lake = join(dir, 'lake');
+  const duck = await createDuckDbConnection();
+  try {
+    let t0 = performance.now();
+    await generateLake(duck, lake, orders, customers, events);
+    const counts = await duck.runAndReadAll(`SELECT (SELECT count(*) FROM gen_orders), (SELECT count(DISTINCT order_id) FROM gen_orders), (SELECT count(*) FROM gen_changes)`);
+    console.log(`lake: ${counts.getRowsJson()[0]!.join(' order rows / ')} orders; ${counts.getRowsJson()[0]![2]} stage changes; generated in ${((performance.now() - t0) / 1000).toFixed(1)} s (${lake})`);
+
+    const engine = new DuckDbAnalyticsEngine({ connection: duck, lakeRoot: lake });
+    const cases: { [R in ReportName]: ReportParamsByName[R] } = {
+      rfm: { currency: 'CNY', asOf: AS_OF },
+      funnel: { pipelineId: 'p-1', from: '2025-09-01T00:00:00Z', to: '2026-03-01T00:00:00Z', stages: STAGES },
+      'churn-risk': { currency: 'CNY', asOf: AS_OF, days: 30 },
+    };
+    const duckResults = new Map<ReportName, { median: number; rows: AnalyticsRow[] }>();
+    for (const report of Object.keys(REPORTS) as ReportName[]) {
+      duckResults.set(report, await time(runs, () => engine.run(TENANT, report, cases[report] as never)));
+    }
+
+    t0 = performance.now();
+    const pg = await loadPostgres(duck, dir);
+    console.log(`PGlite loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log('\n| report | rows | DuckDB median s | PostgreSQL (PGlite) median s | PG / DuckDB | same rows |');
+    console.log('|---|---:|---:|---:|---:|---|');
+    for (const report of Object.keys(REPORTS) as ReportName[]) {
+      const d = duckResults.get(report)!;
+      const p = await time(pgRuns, () => runPostgres(pg, report, cases[report] as never));
+      const same = JSON.stringify(d.rows) === JSON.stringify(p.rows);
+      console.log(`| ${report} | ${d.rows.length.toLocaleString('en')} | ${d.median.toFixed(3)} | ${p.median.toFixed(3)} | ${(p.median / d.median).toFixed(1)}× | ${same ? 'yes' : 'NO'} |`);
+    }
+    await pg.close();
+  } finally {
+    duck.closeSync();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

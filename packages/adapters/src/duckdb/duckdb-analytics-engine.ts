@@ -1,0 +1,178 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  LAKE_COLUMNS, convertRows, inlineFragment, prepareReport, renderSql, reportSqlTemplate, fragmentSqlTemplate, sqlStringLiteral,
+  type AnalyticsEngine, type AnalyticsRow, type LakeTable, type ReportName, type ReportParamsByName,
+} from '@crm/core';
+
+export interface DuckDbAnalyticsEngineOptions {
+  /** Created once per process by the composition root (`createDuckDbConnection`). */
+  connection: DuckDBConnection;
+  /** The local lake folder (`<CRM_DATA_DIR>/lake`), holding `<table>/tenant=<t>/dt=<d>/*.parquet`. */
+  lakeRoot: string;
+  /**
+   * Keep `{{customer_order_summary}}` pre-aggregated per tenant in DuckDB memory (built once from the
+   * lake with the fragment's own SQL, refreshed incrementally from new Parquet files) and use it when
+   * the report's as-of instant is after every paid order in it; otherwise the full computation runs.
+   */
+  preAggregate?: boolean;
+}
+
+/** Far enough in the future that every order is before it: the fragment's "all orders" rows. */
+const END_OF_TIME = '9999-12-31 23:59:59.999';
+
+interface SummaryState {
+  files: Set<string>;
+  /** Latest paid order in the summary (`YYYY-MM-DD HH:MM:SS.ffffff`), null when empty. */
+  maxLastOrderAt: string | null;
+}
+
+/**
+ * The local analytics engine: the report SQL over the lake's Parquet files, read in place by DuckDB.
+ * A lake table resolves to `read_parquet` over that tenant's partition folders only (the WHERE on
+ * tenant in the SQL is the second fence); a table with no files yet for the tenant becomes an empty
+ * relation of the table's columns, so reports on a fresh lake answer with no rows, not an error.
+ * Parameters are bound as prepared-statement values, never spliced into the SQL.
+ */
+export class DuckDbAnalyticsEngine implements AnalyticsEngine {
+  private readonly connection: DuckDBConnection;
+  private readonly lakeRoot: string;
+  private readonly preAggregate: boolean;
+  private readonly summaries = new Map<string, SummaryState>();
+  /** Refreshes run one at a time (they rewrite the same tables). */
+  private refreshing: Promise<unknown> = Promise.resolve();
+
+  constructor(options: DuckDbAnalyticsEngineOptions) {
+    this.connection = options.connection;
+    this.lakeRoot = options.lakeRoot;
+    this.preAggregate = options.preAggregate ?? false;
+  }
+
+  async run<R extends ReportName>(tenantId: string, report: R, params: ReportParamsByName[R]): Promise<AnalyticsRow[]> {
+    const prepared = prepareReport(tenantId, report, params);
+    const tenant = String(prepared.sqlParams.tenant_id);
+    let summaryTable: string | undefined;
+    if (this.preAggregate && prepared.sqlParams.as_of !== undefined && reportSqlTemplate(report).includes('{{customer_order_summary}}')) {
+      const state = await this.refreshSummary(tenant);
+      // Valid when every paid order in it is before as_of (then "before as_of" filters nothing).
+      // Both sides `YYYY-MM-DD HH:MM:SS.ffffff`, so string order is time order.
+      if (state && (state.maxLastOrderAt === null || state.maxLastOrderAt < `${String(prepared.sqlParams.as_of)}000`)) summaryTable = summaryTableName(tenant);
+    }
+    const { sql, values } = renderSql(reportSqlTemplate(report), {
+      dialect: 'duckdb',
+      table: (name) => duckDbLakeTable(this.lakeRoot, name, tenant),
+      fragment: (name) => summaryTable ?? inlineFragment(name),
+      params: prepared.sqlParams,
+    });
+    const reader = await this.connection.runAndReadAll(sql, values);
+    return prepared.finish(convertRows(prepared.columns, reader.getRowObjectsJson() as Record<string, unknown>[]));
+  }
+
+  /**
+   * Brings the tenant's pre-aggregated summary up to date with the lake's order files: built from
+   * scratch the first time or when a file disappeared (compaction rewrote partitions), otherwise
+   * folded forward with the new files only. Undefined when the tenant has no order files.
+   */
+  async refreshSummary(tenantId: string): Promise<SummaryState | undefined> {
+    const next = this.refreshing.then(() => this.refreshNow(tenantId));
+    this.refreshing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async refreshNow(tenant: string): Promise<SummaryState | undefined> {
+    const files = orderFiles(this.lakeRoot, tenant);
+    if (files.length === 0) return undefined;
+    const state = this.summaries.get(tenant);
+    const latest = latestTableName(tenant);
+    const summary = summaryTableName(tenant);
+    if (!state || [...state.files].some((f) => !files.includes(f))) {
+      // The summary is the fragment's own SQL at the end of time: the full computation by construction.
+      const built = renderSql(fragmentSqlTemplate('customer_order_summary'), {
+        dialect: 'duckdb', table: (name) => duckDbLakeTable(this.lakeRoot, name, tenant), params: { tenant_id: tenant, as_of: END_OF_TIME },
+      });
+      await this.connection.run(`CREATE OR REPLACE TABLE ${summary} AS ${built.sql}`, built.values);
+      await this.connection.run(`CREATE OR REPLACE TABLE ${latest} AS
+        SELECT order_id, customer_id, amount, currency, status, ordered_at, version
+        FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY version DESC) AS version_rank FROM ${parquetFiles(files)} WHERE tenant_id = ?)
+        WHERE version_rank = 1`, [tenant]);
+    } else {
+      const added = files.filter((f) => !state.files.has(f));
+      if (added.length === 0) return state;
+      // New versions that beat the known latest version of their order (or new orders), then the
+      // affected customers (new and previous owner of each changed order) re-aggregated from scratch.
+      await this.connection.run(`CREATE OR REPLACE TEMP TABLE crm_changed AS
+        SELECT n.*, o.customer_id AS previous_customer_id
+        FROM (
+          SELECT order_id, customer_id, amount, currency, status, ordered_at, version
+          FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY version DESC) AS version_rank FROM ${parquetFiles(added)} WHERE tenant_id = ?)
+          WHERE version_rank = 1
+        ) n
+        LEFT JOIN ${latest} o ON o.order_id = n.order_id
+        WHERE o.order_id IS NULL OR n.version > o.version`, [tenant]);
+      await this.connection.run('BEGIN TRANSACTION');
+      try {
+        await this.connection.run(`DELETE FROM ${latest} WHERE order_id IN (SELECT order_id FROM crm_changed)`);
+        await this.connection.run(`INSERT INTO ${latest} SELECT order_id, customer_id, amount, currency, status, ordered_at, version FROM crm_changed`);
+        await this.connection.run(`CREATE OR REPLACE TEMP TABLE crm_affected AS
+          SELECT customer_id FROM crm_changed UNION SELECT previous_customer_id FROM crm_changed WHERE previous_customer_id IS NOT NULL`);
+        await this.connection.run(`DELETE FROM ${summary} WHERE customer_id IN (SELECT customer_id FROM crm_affected)`);
+        await this.connection.run(`INSERT INTO ${summary}
+          SELECT customer_id, currency, count(*) AS frequency, sum(amount) AS monetary, max(ordered_at) AS last_order_at
+          FROM ${latest}
+          WHERE status = 'paid' AND customer_id IN (SELECT customer_id FROM crm_affected)
+          GROUP BY customer_id, currency`);
+        await this.connection.run('COMMIT');
+      } catch (error) {
+        await this.connection.run('ROLLBACK');
+        throw error;
+      }
+    }
+    const max = await this.connection.runAndReadAll(`SELECT strftime(max(last_order_at), '%Y-%m-%d %H:%M:%S.%f') FROM ${summary}`);
+    const fresh: SummaryState = { files: new Set(files), maxLastOrderAt: (max.getRowsJson()[0]?.[0] as string | null) ?? null };
+    this.summaries.set(tenant, fresh);
+    return fresh;
+  }
+}
+
+const ident = (tenant: string) => tenant.replace(/[^A-Za-z0-9_]/g, (c) => `_${c.charCodeAt(0).toString(16)}_`);
+const summaryTableName = (tenant: string) => `"crm_customer_order_summary__${ident(tenant)}"`;
+const latestTableName = (tenant: string) => `"crm_orders_latest__${ident(tenant)}"`;
+
+function parquetFiles(files: readonly string[]): string {
+  return `read_parquet([${files.map(sqlStringLiteral).join(', ')}], hive_partitioning = true, hive_types = {'tenant': VARCHAR, 'dt': DATE})`;
+}
+
+function orderFiles(lakeRoot: string, tenant: string): string[] {
+  const dir = join(lakeRoot, 'orders', `tenant=${tenant}`);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet')).map((f) => join(dir, f)).sort();
+}
+
+/**
+ * `read_parquet` over one tenant's partitions of a lake table, with `tenant` (VARCHAR) and `dt` (DATE)
+ * from the Hive path; an empty relation of the table's columns when the tenant has no files yet.
+ * `tenantId` must be a validated lake tenant id (it becomes part of a path).
+ */
+export function duckDbLakeTable(lakeRoot: string, name: LakeTable, tenantId: string): string {
+  const dir = join(lakeRoot, name, `tenant=${tenantId}`);
+  if (!hasParquet(dir)) return emptyRelation(name);
+  const glob = join(dir, 'dt=*', '*.parquet');
+  return `read_parquet(${sqlStringLiteral(glob)}, hive_partitioning = true, hive_types = {'tenant': VARCHAR, 'dt': DATE})`;
+}
+
+function hasParquet(dir: string): boolean {
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).some((f) => f.endsWith('.parquet'));
+}
+
+function emptyRelation(name: LakeTable): string {
+  const columns = LAKE_COLUMNS[name].map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`);
+  return `(SELECT ${[...columns, 'CAST(NULL AS VARCHAR) AS tenant', 'CAST(NULL AS DATE) AS dt'].join(', ')} WHERE false)`;
+}
+
+/** An in-memory DuckDB (it only reads Parquet files) and one connection to it. */
+export async function createDuckDbConnection(options: { threads?: number } = {}): Promise<DuckDBConnection> {
+  const instance = await DuckDBInstance.create(':memory:', options.threads ? { threads: String(options.threads) } : {});
+  return instance.connect();
+}

@@ -1,0 +1,5 @@
+export * from './sql-dialect';
+export * from './sql-grammar';
+export * from './rfm-segments';
+export * from './report-definitions';
+export * from './report-sql';
