@@ -8,6 +8,7 @@ import { customerKeys } from './customer.keys';
 import { derivedConfigOf, derivedItemOperations } from './derived-items';
 import { mergeKeys } from './merge.keys';
 import { TIMELINE_PREFIX } from '../interactions/interaction.keys';
+import { moveCustomerReferences, moveCustomerReferencesBack } from './customer-references';
 import { MERGEABLE_FIELDS, type MergeCustomersInput, type MergeRecord } from './merge.schema';
 import { MAX_TAGS, type Customer } from './customer.schema';
 
@@ -98,6 +99,10 @@ export async function completeMerge(store: TableStore, tenantId: string, mergeId
   const moved = undo ? await moveContactsBack(store, tenantId, record) : await moveContacts(store, tenantId, record);
   if (undo) await moveTimelineBack(store, tenantId, record);
   else await moveTimeline(store, tenantId, record);
+  // Notes, tasks and orders of the merged customers follow the timeline (and come back on undo).
+  const refs = [store, tenantId, mergeId, record.mergedIds as string[], record.survivorId as string, new Date()] as const;
+  if (undo) await moveCustomerReferencesBack(...refs);
+  else await moveCustomerReferences(...refs);
   try {
     await store.put(
       { ...record, status: undo ? 'undone' : 'merged', ...(undo ? {} : { movedContacts: moved }) },
