@@ -1,5 +1,3 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
@@ -7,7 +5,18 @@ import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { LAKE_COLUMNS, LAKE_TABLES, type LakeColumnType, type LakeTable } from '@crm/core';
+import {
+  fragmentSqlTemplate,
+  inlineFragment,
+  LAKE_COLUMNS,
+  LAKE_TABLES,
+  renderSql,
+  REPORT_NAMES,
+  reportSqlTemplate,
+  SQL_FRAGMENT_NAMES,
+  type LakeColumnType,
+  type LakeTable,
+} from '@crm/core';
 import { acknowledgeNagRule } from '../nag';
 
 /** Where Athena writes query results in the lake bucket (SSE-KMS, expired after ATHENA_RESULTS_EXPIRY_DAYS). */
@@ -17,8 +26,6 @@ export const ATHENA_RESULTS_EXPIRY_DAYS = 30;
 export const ATHENA_BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
 /** First day partition projection enumerates (queries always bound dt; this only caps the range). */
 export const LAKE_PROJECTION_START = '2024-01-01';
-/** The report SQL files (one source for DuckDB and Athena), read at synth time. */
-export const REPORT_SQL_DIR = fileURLToPath(new URL('../../packages/core/src/analytics/sql/', import.meta.url));
 
 /** Glue (Hive DDL) type of a lake column. */
 export function lakeColumnGlueType(type: LakeColumnType): string {
@@ -39,7 +46,7 @@ export function lakeDatabaseName(stage: string): string {
 }
 
 export interface ReportNamedQuery {
-  /** Report name (the .sql file's stem). */
+  /** Report name (REPORT_NAMES). */
   name: string;
   /** Athena SQL: lake tables as `"<database>"."<table>"`, parameters as `?` in `parameters` order. */
   sql: string;
@@ -47,40 +54,37 @@ export interface ReportNamedQuery {
 }
 
 /**
- * The report SQL of `dir` (`<report>.sql`) in Athena's dialect: `{{table}}` holes become the Glue
- * table, `{{median(x)}}` becomes `approx_percentile(x, 0.5)` (Trino has no exact median) and
- * `:name` parameters become `?` execution parameters — the same holes the DuckDB side fills (see
- * renderSql in @crm/core). Reads the folder at synth time, so new reports need no infra change.
+ * Every report's SQL (packages/core/src/analytics/sql/<report>.sql, the one source for DuckDB and
+ * Athena) rendered for Athena by the core's dialect shim: lake tables become the Glue tables,
+ * fragments are inlined (Athena always runs the full computation), `{{median(x)}}` becomes
+ * `approx_percentile`, and `:name` parameters become `?` execution parameters, listed in order.
  */
-export function reportNamedQueries(database: string, dir: string = REPORT_SQL_DIR): ReportNamedQuery[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.sql'))
-    .sort()
-    .map((file) => {
-      const template = readFileSync(`${dir}/${file}`, 'utf8');
-      const parameters: string[] = [];
-      const sql = replaceOutsideLiterals(template, (code) =>
-        code
-          .replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (hole, table: string) => {
-            if (!(LAKE_TABLES as readonly string[]).includes(table)) throw new Error(`${file}: unknown lake table ${hole}`);
-            return `"${database}"."${table}"`;
-          })
-          .replace(/\{\{\s*median\((.*?)\)\s*\}\}/g, (_hole, expr: string) => `approx_percentile(${expr.trim()}, 0.5)`)
-          .replace(/(?<![:\w]):([a-z_][a-z0-9_]*)/g, (_m, name: string) => {
-            parameters.push(name);
-            return '?';
-          }),
-      );
-      if (/\{\{/.test(sql)) throw new Error(`${file}: a dialect hole the Athena rendering does not know`);
-      return { name: file.slice(0, -'.sql'.length), sql, parameters };
+export function reportNamedQueries(database: string): ReportNamedQuery[] {
+  return REPORT_NAMES.map((report) => {
+    const template = reportSqlTemplate(report);
+    // Every `:name` the report or a fragment may use (casts like `::INTEGER` add harmless extras).
+    const text = [template, ...SQL_FRAGMENT_NAMES.map(fragmentSqlTemplate)].join('\n');
+    const params = Object.fromEntries([...text.matchAll(/:([a-z_][a-z0-9_]*)/g)].map((m) => [m[1]!, '']));
+    const rendered = renderSql(withoutLineComments(template), {
+      dialect: 'athena',
+      table: (table) => `"${database}"."${table}"`,
+      params,
+      // Comments dropped: they may quote holes (`{{fragment}}`) that must not be filled twice.
+      fragment: (name) => withoutLineComments(inlineFragment(name)),
     });
+    return { name: report, sql: rendered.sql, parameters: rendered.names };
+  });
 }
 
-/** Applies `rewrite` to the SQL outside string literals, quoted identifiers and `--` comments. */
-function replaceOutsideLiterals(sql: string, rewrite: (code: string) => string): string {
+/** The SQL without `--` comments (string literals and quoted identifiers left intact) and blank lines. */
+function withoutLineComments(sql: string): string {
   const parts = sql.split(/('(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*)/);
-  return parts.map((part, i) => (i % 2 === 1 ? part : rewrite(part))).join('');
+  return parts
+    .map((part, i) => (i % 2 === 1 && part.startsWith('--') ? '' : part))
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .join('\n');
 }
 
 export interface AnalyticsLakeProps {
@@ -111,6 +115,12 @@ export class AnalyticsLake extends Construct {
    * reads and replaces them); the data key usable through S3 only.
    */
   readonly writerPolicy: ManagedPolicy;
+  /**
+   * Run the reports on Athena: start/poll/read queries in this workgroup only, read the Glue
+   * catalog entries of this database, read the lake tables and write/read results under
+   * `athena-results/` (Athena acts on S3 with the caller's credentials), the data key through S3 only.
+   */
+  readonly queryPolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: AnalyticsLakeProps) {
     super(scope, id);
@@ -225,6 +235,49 @@ export class AnalyticsLake extends Construct {
         this.writerPolicy,
         `IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
         `Object keys are per partition and batch (${prefix}tenant=<t>/dt=<d>/<batch>.parquet); the grant covers only this lake table's prefix of this one bucket.`,
+      );
+    }
+
+    const catalogArn = (resource: string) => stack.formatArn({ service: 'glue', resource, resourceName: resource === 'catalog' ? undefined : this.databaseName });
+    this.queryPolicy = new ManagedPolicy(this, 'LakeQueryPolicy', {
+      description: `CRM ${props.stage}: run the analytics reports on Athena over the lake`,
+      statements: [
+        new PolicyStatement({
+          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
+          resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workGroupName })],
+        }),
+        new PolicyStatement({
+          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'],
+          resources: [
+            catalogArn('catalog'),
+            catalogArn('database'),
+            ...LAKE_TABLES.map((table) => stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.databaseName}/${table}` })),
+          ],
+        }),
+        new PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [...tablePrefixes, ATHENA_RESULTS_PREFIX].map((prefix) => props.bucket.arnForObjects(`${prefix}*`)),
+        }),
+        new PolicyStatement({
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+          resources: [props.bucket.arnForObjects(`${ATHENA_RESULTS_PREFIX}*`)],
+        }),
+        new PolicyStatement({
+          actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+          resources: [props.bucket.bucketArn],
+        }),
+        new PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [props.key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+        }),
+      ],
+    });
+    for (const prefix of [...tablePrefixes, ATHENA_RESULTS_PREFIX]) {
+      acknowledgeNagRule(
+        this.queryPolicy,
+        `IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+        `Athena reads every object of the queried partitions (${prefix}…) and writes its results under ${ATHENA_RESULTS_PREFIX}; the grant covers only these prefixes of this one bucket.`,
       );
     }
   }

@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LAKE_COLUMNS, LAKE_TABLES } from '@crm/core';
+import { fragmentSqlTemplate, LAKE_COLUMNS, LAKE_TABLES, reportSqlTemplate, SQL_FRAGMENT_NAMES, type ReportName } from '@crm/core';
 import { manifest } from '@crm/manifest';
-import { ATHENA_BYTES_SCANNED_CUTOFF, REPORT_SQL_DIR, reportNamedQueries } from '../../infra/constructs/analytics-lake';
+import { ATHENA_BYTES_SCANNED_CUTOFF, reportNamedQueries } from '../../infra/constructs/analytics-lake';
 import { MANIFEST_ENTRY_TAG } from '../../infra/constructs/crm-function';
 import { resourcesOf, synthCrm, tagOf } from './synth-crm';
 
@@ -74,26 +72,22 @@ describe('analytics lake infrastructure', () => {
     expect(named.map((q) => q.Name).sort()).toEqual(expected.map((q) => `crm-dev-${q.name}`).sort());
     for (const query of named) {
       expect(query).toMatchObject({ Database: 'crm_dev', WorkGroup: 'crm-dev' });
-      expect(query.QueryString.replace(/--[^\n]*/g, '')).not.toMatch(/\{\{|(?<![:\w]):[a-z_]/);
+      expect(query.QueryString!.replace(/--[^\n]*/g, '')).not.toMatch(/\{\{|(?<![:\w]):[a-z_]/);
     }
   });
 
-  it('renders report SQL for Athena: tables, median and parameters, leaving literals and comments alone', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'crm-sql-'));
-    try {
-      writeFileSync(join(dir, 'sample.sql'), "-- uses :nothing\nSELECT {{median(x)}}, ':literal', a::INTEGER FROM {{orders}} WHERE tenant = :tenant_id AND d < :to\n");
-      expect(reportNamedQueries('crm_dev', dir)).toEqual([{
-        name: 'sample',
-        sql: "-- uses :nothing\nSELECT approx_percentile(x, 0.5), ':literal', a::INTEGER FROM \"crm_dev\".\"orders\" WHERE tenant = ? AND d < ?\n",
-        parameters: ['tenant_id', 'to'],
-      }]);
-      writeFileSync(join(dir, 'bad.sql'), 'SELECT * FROM {{secrets}}');
-      expect(() => reportNamedQueries('crm_dev', dir)).toThrow(/unknown lake table/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+  it('renders every report SQL file for Athena with the core dialect shim (tables, fragments inlined, ? parameters)', () => {
+    const files = readdirSync(new URL('../../packages/core/src/analytics/sql/', import.meta.url)).filter((f) => f.endsWith('.sql')).map((f) => f.slice(0, -4));
+    const queries = reportNamedQueries('crm_dev');
+    expect(queries.map((q) => q.name).sort()).toEqual(files.sort());
+    const sources = (name: string) => [reportSqlTemplate(name as ReportName), ...SQL_FRAGMENT_NAMES.map(fragmentSqlTemplate)].join('\n');
+    for (const query of queries) {
+      expect(query.sql).toContain('"crm_dev".');
+      expect(query.sql).not.toMatch(/read_parquet|\{\{|--|(?<![:\w]):[a-z_]/);
+      expect(query.parameters).toContain('tenant_id');
+      expect(query.sql.split('?').length - 1).toBe(query.parameters.length);
+      for (const name of query.parameters) expect(sources(query.name)).toContain(`:${name}`);
     }
-    expect(reportNamedQueries('crm_dev', join(tmpdir(), 'no-such-folder-crm'))).toEqual([]);
-    expect(REPORT_SQL_DIR).toMatch(/packages\/core\/src\/analytics\/sql\/?$/);
   });
 
   it('grants the lake functions read/write/delete under the lake table prefixes only, and nothing else gets it', () => {

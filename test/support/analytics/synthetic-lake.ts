@@ -109,21 +109,21 @@ const ORDER_COLUMNS = `{'tenant_id': 'VARCHAR', 'order_id': 'VARCHAR', 'customer
 const CHANGE_COLUMNS = `{'tenant_id': 'VARCHAR', 'deal_id': 'VARCHAR', 'pipeline_id': 'VARCHAR', 'from_stage': 'VARCHAR', 'to_stage': 'VARCHAR', 'outcome': 'VARCHAR', 'changed_at': 'TIMESTAMP', 'duration_ms': 'BIGINT', 'amount_cents': 'BIGINT', 'currency': 'VARCHAR', 'owner_id': 'VARCHAR', 'partition_tenant': 'VARCHAR'}`;
 
 /** Writes the rows into `<lakeRoot>/orders` and `<lakeRoot>/deal_stage_changes` as Parquet (ZSTD, Hive partitions). */
-export async function writeLake(connection: DuckDBConnection, lakeRoot: string, orders: readonly OrderRow[], changes: readonly StageChangeRow[]): Promise<void> {
+export async function writeLake(connection: DuckDBConnection, lakeRoot: string, orders: readonly OrderRow[], changes: readonly StageChangeRow[], filePrefix = 'part'): Promise<void> {
   mkdirSync(lakeRoot, { recursive: true });
-  const ordersJson = join(lakeRoot, '..', 'orders.jsonl');
-  const changesJson = join(lakeRoot, '..', 'changes.jsonl');
+  const ordersJson = join(lakeRoot, '..', `${filePrefix}-orders.jsonl`);
+  const changesJson = join(lakeRoot, '..', `${filePrefix}-changes.jsonl`);
   writeFileSync(ordersJson, orders.map((r) => JSON.stringify(r)).join('\n'));
   writeFileSync(changesJson, changes.map((r) => JSON.stringify(r)).join('\n'));
-  await connection.run(`COPY (
+  if (orders.length) await connection.run(`COPY (
     SELECT tenant_id, order_id, customer_id, CAST(CAST(amount_cents AS DECIMAL(18,2)) / 100 AS DECIMAL(18,2)) AS amount, currency, status, ordered_at, source, version,
            partition_tenant AS tenant, strftime(ordered_at, '%Y-%m-%d') AS dt
     FROM read_json('${ordersJson}', columns = ${ORDER_COLUMNS}, format = 'newline_delimited')
-  ) TO '${join(lakeRoot, 'orders')}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (tenant, dt), OVERWRITE_OR_IGNORE)`);
-  await connection.run(`COPY (
+  ) TO '${join(lakeRoot, 'orders')}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (tenant, dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN '${filePrefix}-{i}')`);
+  if (changes.length) await connection.run(`COPY (
     SELECT tenant_id, deal_id, pipeline_id, from_stage, to_stage, outcome, changed_at, duration_ms,
            CAST(CAST(amount_cents AS DECIMAL(18,2)) / 100 AS DECIMAL(18,2)) AS amount, currency, owner_id,
            partition_tenant AS tenant, strftime(changed_at, '%Y-%m-%d') AS dt
     FROM read_json('${changesJson}', columns = ${CHANGE_COLUMNS}, format = 'newline_delimited')
-  ) TO '${join(lakeRoot, 'deal_stage_changes')}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (tenant, dt), OVERWRITE_OR_IGNORE)`);
+  ) TO '${join(lakeRoot, 'deal_stage_changes')}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (tenant, dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN '${filePrefix}-{i}')`);
 }

@@ -14,7 +14,7 @@ const engine = () => new AthenaAnalyticsEngine({
 
 const cell = (v: string | undefined) => (v === undefined ? {} : { VarCharValue: v });
 const row = (...values: (string | undefined)[]) => ({ Data: values.map(cell) });
-const COLUMNS = ['customer_id', 'recency_days', 'frequency', 'monetary', 'last_order_at'].map((Name) => ({ Name }));
+const COLUMNS = ['customer_id', 'recency_days', 'frequency', 'monetary', 'last_order_at'].map((Name) => ({ Name, Type: 'varchar' }));
 
 beforeEach(() => {
   athena.reset();
@@ -64,7 +64,7 @@ describe('AthenaAnalyticsEngine', () => {
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
     athena.on(GetQueryResultsCommand).resolves({
       ResultSet: {
-        ResultSetMetadata: { ColumnInfo: ['stage', 'deals_reached', 'deals_lost', 'median_ms'].map((Name) => ({ Name })) },
+        ResultSetMetadata: { ColumnInfo: ['stage', 'deals_reached', 'deals_lost', 'median_ms'].map((Name) => ({ Name, Type: 'varchar' })) },
         Rows: [row('stage', 'deals_reached', 'deals_lost', 'median_ms'), row('lead', '10', '2', '3600000'), row('won', '4', '0', undefined)],
       },
     });

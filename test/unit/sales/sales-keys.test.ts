@@ -42,3 +42,16 @@ describe('sales keys', () => {
     expect(inRange('2026-12-31#D9', { between: ['2026-12-01', '2026-12-31#~'] })).toBe(true);
   });
 });
+
+describe('repointing a deal to another customer (merges)', () => {
+  it('moves the customer and its index entry, keeps timers and everything else', async () => {
+    const { repointDealItem } = await import('@crm/core');
+    const item = {
+      pk: 'T#acme#DEAL#D1', sk: 'DEAL', entity: 'deal', tenantId: 'acme', id: 'D1', name: 'd', currency: 'CNY', ownerId: 'alice', orgPath: '/', customerId: 'C1', contactIds: [],
+      pipelineId: 'P1', stage: 'lead', stageEnteredAt: '2026-11-25T10:00:00.000Z', version: 3, createdAt: 'x', updatedAt: 'x', createdBy: 'a', updatedBy: 'a',
+      timers: { 'deal-stale': '2026-12-02T10:00:00.000Z' }, gsi5pk: 'T#acme#DEALCUST#C1', gsi5sk: '~#D1',
+    };
+    const moved = repointDealItem('acme', item, 'C2');
+    expect(moved).toMatchObject({ customerId: 'C2', gsi5pk: 'T#acme#DEALCUST#C2', gsi5sk: '~#D1', gsi1pk: 'T#acme#DEALSTAGE#P1#lead', timers: item.timers, version: 3 });
+  });
+});

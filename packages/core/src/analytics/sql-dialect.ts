@@ -1,3 +1,4 @@
+import { inlineFragment } from './report-sql';
 import { LAKE_TABLES, type LakeTable } from './lake-rows';
 
 /**
@@ -34,7 +35,7 @@ export interface RenderOptions {
   /**
    * The SQL that stands for a named fragment (`{{customer_order_summary}}`): the fragment's own SQL
    * in parentheses (`inlineFragment`, the full computation) or a pre-aggregated table holding the
-   * same rows. Fragments may contain parameters and table holes, but no fragments.
+   * same rows (default: inline). Fragments may contain parameters and table holes, but no fragments.
    */
   fragment?: (name: SqlFragmentName) => string;
 }
@@ -52,8 +53,7 @@ export function renderSql(template: string, options: RenderOptions): RenderedSql
   // bring in (paths, options) is never read as a parameter.
   const expanded = template.replace(PLACEHOLDER, (m, name: string, arg: string | undefined) => {
     if (arg !== undefined || !isFragment(name)) return m;
-    if (!options.fragment) throw new Error(`No SQL for fragment {{${name}}}`);
-    return options.fragment(name);
+    return (options.fragment ?? inlineFragment)(name);
   });
   const bound = bindNamedParameters(expanded, options.dialect, options.params);
   const sql = bound.sql.replace(PLACEHOLDER, (_m, name: string, arg: string | undefined) => {

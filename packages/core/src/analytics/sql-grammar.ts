@@ -57,7 +57,7 @@ export function checkPortableSql(sql: string): SqlFinding[] {
   // The shim's holes are legal; blank them (keeping line structure) before matching.
   const findings: SqlFinding[] = [];
   const body = blanked.replace(SHIM_HOLE, (m, name: string, arg: string | undefined) => {
-    const known = arg === undefined ? [...LAKE_TABLES, ...SQL_FRAGMENT_NAMES].includes(name) : name === 'median';
+    const known = arg === undefined ? ([...LAKE_TABLES, ...SQL_FRAGMENT_NAMES] as string[]).includes(name) : name === 'median';
     if (!known) findings.push({ line: blanked.slice(0, blanked.indexOf(m)).split('\n').length, text: m, why: 'unknown shim placeholder' });
     return ' '.repeat(m.length);
   });

@@ -1,5 +1,7 @@
 import type { IndexName, Item, ItemKey, TableStore, TransactOperation } from '../ports/table-store.port';
 import { ConditionFailedError, TransactionConflictError } from '../ports/table-store.port';
+import { dealKeys } from '../deals/deal.keys';
+import { repointDealItem } from '../deals/deal.repository';
 import { noteKeys } from '../notes/note.keys';
 import { toNote, toNoteItem } from '../notes/note.repository';
 import { orderKeys } from '../orders/order.keys';
@@ -10,7 +12,7 @@ import { toTask, toTaskItem } from '../tasks/task.repository';
 import { mergeKeys } from './merge.keys';
 
 /**
- * Records of other modules that belong to a customer (notes, tasks, orders): a merge points them at
+ * Records of other modules that belong to a customer (notes, tasks, deals, orders): a merge points them at
  * the survivor, so the survivor's lists and totals include them; an undo points them back. Each
  * kind says where a customer's records are listed and how a record is re-pointed (its index
  * attributes rebuilt). A move is one transaction per record — the record (version-checked, version
@@ -29,6 +31,7 @@ interface CustomerReferenceKind {
 const KINDS: CustomerReferenceKind[] = [
   { kind: 'note', index: 'gsi1', partition: (t, c) => noteKeys.byCustomer(t, c), repoint: (t, item, c) => toNoteItem(t, { ...toNote(item), customerId: c }) },
   { kind: 'task', index: 'gsi2', partition: (t, c) => taskKeys.byCustomer(t, c), repoint: (t, item, c) => toTaskItem(t, { ...toTask(item), customerId: c }) },
+  { kind: 'deal', index: 'gsi5', partition: (t, c) => dealKeys.byCustomer(t, c), repoint: (t, item, c) => repointDealItem(t, item, c) },
   { kind: 'order', index: 'gsi1', partition: (t, c) => orderKeys.byCustomer(t, c), repoint: (t, item, c) => toOrderItem(t, { ...toOrder(item), customerId: c }, item.requestHash as string) },
 ];
 

@@ -99,7 +99,7 @@ export async function completeMerge(store: TableStore, tenantId: string, mergeId
   const moved = undo ? await moveContactsBack(store, tenantId, record) : await moveContacts(store, tenantId, record);
   if (undo) await moveTimelineBack(store, tenantId, record);
   else await moveTimeline(store, tenantId, record);
-  // Notes, tasks and orders of the merged customers follow the timeline (and come back on undo).
+  // Notes, tasks, deals and orders of the merged customers follow the timeline (and come back on undo).
   const refs = [store, tenantId, mergeId, record.mergedIds as string[], record.survivorId as string, new Date()] as const;
   if (undo) await moveCustomerReferencesBack(...refs);
   else await moveCustomerReferences(...refs);

@@ -55,6 +55,16 @@ export function dealItem(tenantId: string, deal: Deal, stage: Stage | undefined)
   };
 }
 
+/**
+ * The stored deal item pointed at another customer (a merge's survivor, or back on undo): customer
+ * and its list index (gsi5) change, everything else — the `deal-stale` timer and the stage counters
+ * included — stays as it is (the customer is no counter dimension). The caller bumps `version`.
+ */
+export function repointDealItem(tenantId: string, item: Item, customerId: string): Item {
+  const deal = { ...toDeal(item), customerId };
+  return { ...item, ...dealIndexAttributes(tenantId, deal), customerId };
+}
+
 export function toDeal(item: Item): Deal {
   const out: Record<string, unknown> = {};
   for (const f of RECORD_FIELDS) if (item[f] !== undefined) out[f] = item[f];

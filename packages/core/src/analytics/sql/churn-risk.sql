@@ -1,30 +1,15 @@
 -- Churn risk: high-value customers (paid monetary above the tenant average, i.e. the "important *"
--- RFM segments) whose last paid order is at least :days calendar days before :as_of.
--- Same order rules as rfm.sql (latest version per order_id; only 'paid' counts; one currency).
-WITH versions AS (
-  SELECT
-    order_id, customer_id, amount, currency, status, ordered_at,
-    ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY version DESC) AS version_rank
-  FROM {{orders}}
-  WHERE tenant = :tenant_id AND tenant_id = :tenant_id
-),
-paid AS (
-  SELECT customer_id, amount, ordered_at
-  FROM versions
-  WHERE version_rank = 1
-    AND status = 'paid'
-    AND currency = :currency
-    AND ordered_at < CAST(:as_of AS TIMESTAMP)
-),
-per_customer AS (
+-- RFM segments) whose last paid order is at least :days calendar days (UTC dates) before :as_of.
+-- Same order rules as rfm.sql (sql/fragments/customer-order-summary.sql; one currency).
+WITH per_customer AS (
   SELECT
     customer_id,
-    date_diff('day', CAST(max(ordered_at) AS DATE), CAST(CAST(:as_of AS TIMESTAMP) AS DATE)) AS recency_days,
-    count(*) AS frequency,
-    sum(amount) AS monetary,
-    max(ordered_at) AS last_order_at
-  FROM paid
-  GROUP BY customer_id
+    date_diff('day', CAST(last_order_at AS DATE), CAST(CAST(:as_of AS TIMESTAMP) AS DATE)) AS recency_days,
+    frequency,
+    monetary,
+    last_order_at
+  FROM {{customer_order_summary}} summary
+  WHERE currency = :currency
 ),
 tenant_totals AS (
   SELECT count(*) AS customers, sum(monetary) AS sum_m

@@ -1,34 +1,19 @@
 -- RFM per customer of one tenant, one currency, as of an instant (docs/analytics.md).
--- Orders: the latest version per order_id decides; only orders whose latest status is 'paid' count
--- (refunded and cancelled orders are excluded, not subtracted). Orders at or after :as_of are ignored.
+-- Orders: see sql/fragments/customer-order-summary.sql (latest version per order_id; only 'paid'
+-- counts, refunded and cancelled are excluded; orders at or after :as_of are ignored).
 -- recency_days = calendar days (UTC) from the last paid order's date to :as_of's date.
 -- Quintile scores 1..5 (5 = best: most recent, most frequent, most spent); ties broken by customer_id.
 -- High/low against the tenant average, compared without division: x * n vs sum(x).
 -- "R high" means recent, i.e. recency_days below the average; equal to the average counts as low.
-WITH versions AS (
-  SELECT
-    order_id, customer_id, amount, currency, status, ordered_at,
-    ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY version DESC) AS version_rank
-  FROM {{orders}}
-  WHERE tenant = :tenant_id AND tenant_id = :tenant_id
-),
-paid AS (
-  SELECT customer_id, amount, ordered_at
-  FROM versions
-  WHERE version_rank = 1
-    AND status = 'paid'
-    AND currency = :currency
-    AND ordered_at < CAST(:as_of AS TIMESTAMP)
-),
-per_customer AS (
+WITH per_customer AS (
   SELECT
     customer_id,
-    date_diff('day', CAST(max(ordered_at) AS DATE), CAST(CAST(:as_of AS TIMESTAMP) AS DATE)) AS recency_days,
-    count(*) AS frequency,
-    sum(amount) AS monetary,
-    max(ordered_at) AS last_order_at
-  FROM paid
-  GROUP BY customer_id
+    date_diff('day', CAST(last_order_at AS DATE), CAST(CAST(:as_of AS TIMESTAMP) AS DATE)) AS recency_days,
+    frequency,
+    monetary,
+    last_order_at
+  FROM {{customer_order_summary}} summary
+  WHERE currency = :currency
 ),
 tenant_totals AS (
   SELECT count(*) AS customers, sum(recency_days) AS sum_r, sum(frequency) AS sum_f, sum(monetary) AS sum_m
