@@ -1,6 +1,6 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { buildFieldIndex, OBJECT_TYPES } from '@crm/core';
+import { buildFieldIndex, INDEXED_OBJECT_TYPES } from '@crm/core';
 import { getContainer } from '@crm/runtime';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 
@@ -20,7 +20,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     if (record.eventName === 'REMOVE' || !image) continue;
     const item = unmarshall(image as Record<string, AttributeValue>);
     if (item.entity !== 'field-definition' || item.indexState !== 'building' || item.status !== 'active') continue;
-    if (!(OBJECT_TYPES as readonly string[]).includes(item.objectType)) continue;
+    if (!(INDEXED_OBJECT_TYPES as readonly string[]).includes(item.objectType)) continue;
     // Several records of one definition in a batch: the first run reads its current state anyway.
     const id = `${item.pk}\u0000${item.sk}`;
     if (done.has(id)) continue;
@@ -31,7 +31,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       const outcome = await buildFieldIndex(
         { store, clock: container.clock },
         item.tenantId as string,
-        item.objectType as (typeof OBJECT_TYPES)[number],
+        item.objectType as (typeof INDEXED_OBJECT_TYPES)[number],
         item.key as string,
       );
       container.logger.info('field index build', { tenantId: item.tenantId, field: `${item.objectType}.${item.key}`, ...outcome });

@@ -12,7 +12,9 @@ import { auditEntryFrom, auditPutOperation, diffChanges } from '../audit/audit-e
  * `FIELD#<key>`), values stay in each record's `customFields` map, so adding, changing or removing a
  * definition never rewrites the table. Removing a field hides its values without deleting them.
  */
-export const OBJECT_TYPES = ['customer'] as const;
+/** Records with custom fields. Filter and uniqueness indexes exist for customers only. */
+export const OBJECT_TYPES = ['customer', 'deal'] as const;
+export const INDEXED_OBJECT_TYPES: ReadonlyArray<(typeof OBJECT_TYPES)[number]> = ['customer'];
 export const FIELD_TYPES = ['text', 'longText', 'number', 'currency', 'date', 'datetime', 'boolean', 'enum', 'multiEnum', 'phone', 'email', 'url', 'reference'] as const;
 
 /** Types whose values can be kept unique per tenant (one conditional claim item per value). */
@@ -129,6 +131,11 @@ export async function putFieldDefinition(
   ifMatch: string | undefined,
 ): Promise<FieldDefinition> {
   const { tenantId } = ctx.principal;
+  if ((input.filterable || input.unique) && !INDEXED_OBJECT_TYPES.includes(objectType)) {
+    throw new AppError('validation_failed', `Only customer fields can be filterable or unique`, {
+      errors: [{ path: input.filterable ? 'body.filterable' : 'body.unique', message: `not supported for ${objectType} fields` }],
+    });
+  }
   const current = await deps.store.get(fieldKey(tenantId, objectType, key), { consistent: true });
   const currentVersion = (current?.version as number | undefined) ?? 0;
   if (current && ifMatch === undefined) throw new AppError('precondition_required', `Field ${key} exists; send If-Match with its version`);
