@@ -14,8 +14,10 @@ import {
  *
  * Generates the orders and deal-stage-change lake tables (Parquet, ZSTD, tenant=/dt= partitions)
  * inside DuckDB, times RFM, funnel and churn risk through the DuckDB analytics engine (median of
- * --runs), loads the very same rows into PostgreSQL (PGlite, in-process WASM) and runs the same
- * report SQL there through the shim's postgres flavour. Checks both engines return identical rows.
+ * --runs) over the Parquet files and with the engine's pre-aggregation (lake mirror + customer order
+ * summary), checks an incremental refresh, loads the very same rows into PostgreSQL (PGlite,
+ * in-process WASM) and runs the same report SQL there through the shim's postgres flavour. Checks
+ * every variant returns identical rows. `--skip-pg` leaves PostgreSQL out.
  */
 const DAY_S = 86_400;
 const TENANT = 'bench-tenant';
@@ -122,38 +124,69 @@ export async function run(args: string[]): Promise<void> {
   const events = flag(args, 'events', 2_000_000);
   const runs = flag(args, 'runs', 5);
   const pgRuns = flag(args, 'pg-runs', 5);
+  const skipPg = args.includes('--skip-pg');
   const dir = mkdtempSync(join(tmpdir(), 'crm-bench-analytics-'));
   const lake = join(dir, 'lake');
   const duck = await createDuckDbConnection();
+  const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(2);
   try {
     let t0 = performance.now();
     await generateLake(duck, lake, orders, customers, events);
-    const counts = await duck.runAndReadAll(`SELECT (SELECT count(*) FROM gen_orders), (SELECT count(DISTINCT order_id) FROM gen_orders), (SELECT count(*) FROM gen_changes)`);
-    console.log(`lake: ${counts.getRowsJson()[0]!.join(' order rows / ')} orders; ${counts.getRowsJson()[0]![2]} stage changes; generated in ${((performance.now() - t0) / 1000).toFixed(1)} s (${lake})`);
+    const counts = (await duck.runAndReadAll(`SELECT (SELECT count(*) FROM gen_orders), (SELECT count(DISTINCT order_id) FROM gen_orders), (SELECT count(*) FROM gen_changes)`)).getRowsJson()[0]!;
+    const files = (await duck.runAndReadAll(`SELECT count(*) FROM glob('${lake}/*/*/*/*.parquet')`)).getRowsJson()[0]![0];
+    console.log(`lake: ${counts[0]} order rows (${counts[1]} orders), ${counts[2]} stage changes, ${files} Parquet files; generated in ${seconds(t0)} s`);
 
-    const engine = new DuckDbAnalyticsEngine({ connection: duck, lakeRoot: lake });
     const cases: { [R in ReportName]: ReportParamsByName[R] } = {
       rfm: { currency: 'CNY', asOf: AS_OF },
       funnel: { pipelineId: 'p-1', from: '2025-09-01T00:00:00Z', to: '2026-03-01T00:00:00Z', stages: STAGES },
       'churn-risk': { currency: 'CNY', asOf: AS_OF, days: 30 },
     };
-    const duckResults = new Map<ReportName, { median: number; rows: AnalyticsRow[] }>();
-    for (const report of Object.keys(REPORTS) as ReportName[]) {
-      duckResults.set(report, await time(runs, () => engine.run(TENANT, report, cases[report] as never)));
+    const reports = Object.keys(REPORTS) as ReportName[];
+    const full = new DuckDbAnalyticsEngine({ connection: duck, lakeRoot: lake });
+    const pre = new DuckDbAnalyticsEngine({ connection: duck, lakeRoot: lake, preAggregate: true });
+    const fullResults = new Map<ReportName, { median: number; rows: AnalyticsRow[] }>();
+    const preResults = new Map<ReportName, { median: number; rows: AnalyticsRow[] }>();
+    for (const report of reports) fullResults.set(report, await time(runs, () => full.run(TENANT, report, cases[report] as never)));
+    t0 = performance.now();
+    for (const report of reports) await pre.run(TENANT, report, cases[report] as never);
+    console.log(`pre-aggregation (lake mirror + customer order summary) built in ${seconds(t0)} s`);
+    for (const report of reports) preResults.set(report, await time(runs, () => pre.run(TENANT, report, cases[report] as never)));
+
+    // Incremental refresh: one more file per table-day with 1 % new orders and 1 % refunds of known ones.
+    await duck.run(`COPY (
+        SELECT tenant_id, 'n' || order_id AS order_id, customer_id, amount, currency, status, TIMESTAMP '2026-05-31 12:00:00' AS ordered_at, source, version, tenant_id AS tenant, '2026-05-31' AS dt
+        FROM gen_orders WHERE version = 1 AND hash(order_id) % 100 = 0
+        UNION ALL
+        SELECT tenant_id, order_id, customer_id, amount, currency, 'refunded', ordered_at, source, 7, tenant_id, '2026-05-31'
+        FROM gen_orders WHERE version = 1 AND hash(order_id) % 100 = 1
+      ) TO '${join(lake, 'orders')}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (tenant, dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'increment-{i}')`);
+    t0 = performance.now();
+    await pre.refreshSummary(TENANT);
+    console.log(`incremental refresh after appending ~${Math.round(orders / 50).toLocaleString('en')} order rows: ${seconds(t0)} s`);
+    for (const report of ['rfm', 'churn-risk'] as const) {
+      const a = await pre.run(TENANT, report, cases[report]);
+      const b = await full.run(TENANT, report, cases[report]);
+      console.log(`  ${report} after refresh: pre-aggregated = full computation: ${JSON.stringify(a) === JSON.stringify(b) ? 'yes' : 'NO'} (${a.length} rows)`);
     }
 
-    t0 = performance.now();
-    const pg = await loadPostgres(duck, dir);
-    console.log(`PGlite loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    console.log('\n| report | rows | DuckDB median s | PostgreSQL (PGlite) median s | PG / DuckDB | same rows |');
-    console.log('|---|---:|---:|---:|---:|---|');
-    for (const report of Object.keys(REPORTS) as ReportName[]) {
-      const d = duckResults.get(report)!;
-      const p = await time(pgRuns, () => runPostgres(pg, report, cases[report] as never));
-      const same = JSON.stringify(d.rows) === JSON.stringify(p.rows);
-      console.log(`| ${report} | ${d.rows.length.toLocaleString('en')} | ${d.median.toFixed(3)} | ${p.median.toFixed(3)} | ${(p.median / d.median).toFixed(1)}× | ${same ? 'yes' : 'NO'} |`);
+    let pg: PGlite | undefined;
+    if (!skipPg) {
+      t0 = performance.now();
+      pg = await loadPostgres(duck, dir);
+      console.log(`PGlite loaded in ${seconds(t0)} s (same rows as the lake before the increment)`);
     }
-    await pg.close();
+    console.log('\n| report | rows | DuckDB over Parquet s | DuckDB pre-aggregated s | PostgreSQL (PGlite) s | PG / DuckDB pre-agg | same rows |');
+    console.log('|---|---:|---:|---:|---:|---:|---|');
+    for (const report of reports) {
+      const d = fullResults.get(report)!;
+      const a = preResults.get(report)!;
+      const p = pg ? await time(pgRuns, () => runPostgres(pg!, report, cases[report] as never)) : undefined;
+      const same = JSON.stringify(d.rows) === JSON.stringify(a.rows) && (!p || JSON.stringify(d.rows) === JSON.stringify(p.rows));
+      console.log(`| ${report} | ${d.rows.length.toLocaleString('en')} | ${d.median.toFixed(3)} | ${a.median.toFixed(3)} | ${p ? p.median.toFixed(3) : '-'} | ${p ? `${(p.median / a.median).toFixed(1)}×` : '-'} | ${same ? 'yes' : 'NO'} |`);
+    }
+    const load = (await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ');
+    console.log(`\nmedian of ${runs} (DuckDB) / ${pgRuns} (PG) runs; load average ${load}`);
+    await pg?.close();
   } finally {
     duck.closeSync();
     rmSync(dir, { recursive: true, force: true });

@@ -183,7 +183,10 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('note use cases
     await mergeCustomers(customerDeps, admin(), MergeCustomersInput.parse({ survivorId: survivor.id, mergeIds: [merged.id] }));
     const after = (await createNote(deps, admin(), { customerId: merged.id }, input('after the merge', 'text'))).note;
     expect(after.customerId).toBe(survivor.id);
-    await updateNote(deps, admin(), before.id, { body: 'edited after the merge', format: 'text' }, '"1"');
+    // The merge re-pointed the earlier note at the survivor (a new version of it).
+    const moved = await getNote(deps, admin(), before.id);
+    expect(moved).toMatchObject({ customerId: survivor.id, version: 2 });
+    await updateNote(deps, admin(), before.id, { body: 'edited after the merge', format: 'text' }, '"2"');
     const entries = await crmTimeline(admin(), survivor.id);
     expect(entries.map((e) => [e.id, e.payload.excerpt]).sort()).toEqual([[after.id, 'after the merge'], [before.id, 'edited after the merge']].sort());
   });

@@ -111,6 +111,19 @@ describe('analytics lake infrastructure', () => {
     expect(Object.keys((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables)).toContain('LAKE_BUCKET');
   });
 
+  it('offers a query policy: this workgroup, this database, lake reads and result writes under athena-results/ only', () => {
+    const [, policy] = Object.entries(resourcesOf(stateful, 'AWS::IAM::ManagedPolicy')).find(([id]) => id.includes('LakeQueryPolicy'))!;
+    const statements = (policy.Properties!.PolicyDocument as { Statement: Array<Record<string, any>> }).Statement;
+    const athena = statements.find((st) => JSON.stringify(st.Action).includes('athena:StartQueryExecution'))!;
+    expect(JSON.stringify(athena.Resource)).toContain(':workgroup/crm-dev');
+    const glue = statements.find((st) => JSON.stringify(st.Action).includes('glue:GetTable'))!;
+    expect(JSON.stringify(glue.Resource)).toContain(':database/crm_dev');
+    const writes = statements.find((st) => JSON.stringify(st.Action).includes('s3:PutObject'))!;
+    expect(JSON.stringify(writes.Resource)).toContain('/athena-results/*');
+    expect(JSON.stringify(writes.Resource)).not.toMatch(/\/(orders|interactions|deal_stage_changes|customer_snapshots)\//);
+    expect(JSON.stringify(statements)).not.toMatch(/s3:DeleteObject|"\*"/);
+  });
+
   it('consumes the table stream for the lake entities in batches of 1000 within 60 s', () => {
     const mappings = Object.values(resourcesOf(analytics, 'AWS::Lambda::EventSourceMapping')).map((m) => m.Properties as Record<string, any>);
     expect(mappings).toHaveLength(1);

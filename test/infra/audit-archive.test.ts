@@ -45,7 +45,8 @@ describe('audit archive (Object Lock)', () => {
 
   it('lets only the audit chain consumer write to it: PutObject under audit/, data key only through S3', () => {
     const { logicalId } = bucketOf(stateful);
-    const [policyId, policy] = Object.entries(resourcesOf(stateful, 'AWS::IAM::ManagedPolicy'))[0]!;
+    // The stateful stack has other managed policies (the lake's); this one names the audit bucket.
+    const [policyId, policy] = Object.entries(resourcesOf(stateful, 'AWS::IAM::ManagedPolicy')).find(([, p]) => JSON.stringify(p).includes(logicalId))!;
     const statements = (policy.Properties!.PolicyDocument as { Statement: unknown[] }).Statement;
     expect(statements).toEqual([
       { Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId, 'Arn'] }, '/audit/*']] } },

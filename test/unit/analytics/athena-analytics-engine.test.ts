@@ -41,8 +41,9 @@ describe('AthenaAnalyticsEngine', () => {
     const start = athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input;
     expect(start.WorkGroup).toBe('crm-analytics');
     expect(start.QueryExecutionContext).toEqual({ Catalog: 'AwsDataCatalog', Database: 'crm_prod' });
-    // tenant_id twice (partition column and data column), currency, as_of twice, days.
-    expect(start.ExecutionParameters).toEqual(["'tenant-a'", "'tenant-a'", "'CNY'", "'2026-06-01 00:00:00.000'", "'2026-06-01 00:00:00.000'", '30']);
+    // In order of appearance: as_of (recency), the inlined summary fragment's tenant_id twice
+    // (partition column and data column) and as_of, then currency and days.
+    expect(start.ExecutionParameters).toEqual(["'2026-06-01 00:00:00.000'", "'tenant-a'", "'tenant-a'", "'2026-06-01 00:00:00.000'", "'CNY'", '30']);
     expect(start.QueryString).toContain('FROM "crm_prod"."orders"');
     expect(start.QueryString).toContain('WHERE tenant = ? AND tenant_id = ?');
     expect(start.QueryString).not.toMatch(/\{\{|tenant-a/);

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDbAnalyticsEngine, createDuckDbConnection } from '@crm/adapters/duckdb';
-import { generateOrders, writeLake, type OrderRow } from '../../support/analytics/synthetic-lake';
+import { generateOrders, generateStageChanges, writeLake, type OrderRow } from '../../support/analytics/synthetic-lake';
 
 /**
- * The DuckDB engine's pre-aggregated customer order summary must give exactly the rows of the full
- * computation: after the first build, after incremental refreshes with new files (new orders, refunds
+ * The DuckDB engine's lake mirror and pre-aggregated customer order summary must give exactly the
+ * rows of the full computation over the Parquet files: after the first build, after incremental refreshes with new files (new orders, refunds
  * and re-payments of known orders), after a file disappears (rebuild), and for a historical as-of
  * (where it must not be used).
  */
@@ -29,7 +29,7 @@ beforeAll(async () => {
   lake = join(dir, 'lake');
   connection = await createDuckDbConnection({ threads: 1 });
   first = generateOrders(T, 200, END - 30 * DAY, 11);
-  await writeLake(connection, lake, first, [], 'batch1');
+  await writeLake(connection, lake, first, generateStageChanges(T, 150, END - 90 * DAY, 21), 'batch1');
   full = new DuckDbAnalyticsEngine({ connection, lakeRoot: lake });
   pre = new DuckDbAnalyticsEngine({ connection, lakeRoot: lake, preAggregate: true });
 });
@@ -46,11 +46,15 @@ async function expectSame(asOf: string, expectSummaryUsed: boolean) {
     expect(await pre.run(T, 'rfm', { currency, asOf })).toEqual(expected);
     expect(await pre.run(T, 'churn-risk', { currency, asOf, days: 10 })).toEqual(await full.run(T, 'churn-risk', { currency, asOf, days: 10 }));
   }
+  const funnel = { pipelineId: 'p-1', from: new Date(END - 80 * DAY).toISOString(), to: AFTER_ALL, stages: ['lead', 'qualified', 'proposal', 'negotiation', 'won'] };
+  const expectedFunnel = await full.run(T, 'funnel', funnel);
+  expect(expectedFunnel.length).toBeGreaterThan(4);
+  expect(await pre.run(T, 'funnel', funnel)).toEqual(expectedFunnel);
   const state = await pre.refreshSummary(T);
   expect(state!.maxLastOrderAt! < asOf.replace('T', ' ').replace('Z', '000')).toBe(expectSummaryUsed);
 }
 
-describe('pre-aggregated customer order summary (DuckDB)', () => {
+describe('DuckDB lake mirror and pre-aggregated customer order summary', () => {
   it('equals the full computation after the first build', async () => {
     await expectSame(AFTER_ALL, true);
   });
@@ -63,7 +67,7 @@ describe('pre-aggregated customer order summary (DuckDB)', () => {
       ...known.filter((_, i) => i % 3 === 0).map((r) => ({ ...r, status: 'refunded' as const, version: 5 })),
       ...known.filter((_, i) => i % 3 === 1).map((r) => ({ ...r, status: 'paid' as const, version: 5 })),
     ];
-    await writeLake(connection, lake, later, [], 'batch2');
+    await writeLake(connection, lake, later, generateStageChanges(T, 80, END - 60 * DAY, 22), 'batch2');
     await expectSame(AFTER_ALL, true);
     // And once more: the re-paid orders refunded again.
     await writeLake(connection, lake, known.filter((_, i) => i % 3 === 1).map((r) => ({ ...r, status: 'refunded' as const, version: 6 })), [], 'batch3');

@@ -54,6 +54,14 @@ describe('report SQL stays in the common Trino/DuckDB subset', () => {
     expect(checkPortableSql("SELECT 'a::b ILIKE QUALIFY' AS x -- GROUP BY ALL\nFROM {{orders}} /* PIVOT */ WHERE a = :p")).toEqual([]);
   });
 
+  it('flags shim holes inside comments (the shim would fill them there too)', () => {
+    expect(checkPortableSql('-- reads {{orders}}\nSELECT 1 FROM {{orders}}')).toHaveLength(1);
+  });
+
+  it.each(readdirSync(new URL('fragments/', SQL_DIR)))('fragment %s is portable too', (file) => {
+    expect(checkPortableSql(readFileSync(new URL(`fragments/${file}`, SQL_DIR), 'utf8'))).toEqual([]);
+  });
+
   it('documents every construct with a reason', () => {
     for (const c of FORBIDDEN_SQL_CONSTRUCTS) expect(c.why.length).toBeGreaterThan(10);
   });

@@ -12,9 +12,11 @@ export interface DuckDbAnalyticsEngineOptions {
   /** The local lake folder (`<CRM_DATA_DIR>/lake`), holding `<table>/tenant=<t>/dt=<d>/*.parquet`. */
   lakeRoot: string;
   /**
-   * Keep `{{customer_order_summary}}` pre-aggregated per tenant in DuckDB memory (built once from the
-   * lake with the fragment's own SQL, refreshed incrementally from new Parquet files) and use it when
-   * the report's as-of instant is after every paid order in it; otherwise the full computation runs.
+   * Keep, per tenant, (a) each lake table mirrored into a DuckDB table (the union of its Parquet files;
+   * new files appended, rebuilt when a file disappears) and (b) `{{customer_order_summary}}`
+   * pre-aggregated (built once with the fragment's own SQL, refreshed incrementally from new files) and
+   * used when the report's as-of instant is after every paid order in it; otherwise the full
+   * computation runs over the mirror. Both hold exactly the rows the files hold.
    */
   preAggregate?: boolean;
 }
@@ -40,6 +42,7 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
   private readonly lakeRoot: string;
   private readonly preAggregate: boolean;
   private readonly summaries = new Map<string, SummaryState>();
+  private readonly mirrors = new Map<string, Set<string>>();
   /** Refreshes run one at a time (they rewrite the same tables). */
   private refreshing: Promise<unknown> = Promise.resolve();
 
@@ -53,6 +56,13 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
     const prepared = prepareReport(tenantId, report, params);
     const tenant = String(prepared.sqlParams.tenant_id);
     let summaryTable: string | undefined;
+    const mirrored = new Map<LakeTable, string>();
+    if (this.preAggregate) {
+      for (const table of lakeTablesOf(reportSqlTemplate(report))) {
+        const name = await this.refreshMirror(table, tenant);
+        if (name) mirrored.set(table, name);
+      }
+    }
     if (this.preAggregate && prepared.sqlParams.as_of !== undefined && reportSqlTemplate(report).includes('{{customer_order_summary}}')) {
       const state = await this.refreshSummary(tenant);
       // Valid when every paid order in it is before as_of (then "before as_of" filters nothing).
@@ -61,7 +71,7 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
     }
     const { sql, values } = renderSql(reportSqlTemplate(report), {
       dialect: 'duckdb',
-      table: (name) => duckDbLakeTable(this.lakeRoot, name, tenant),
+      table: (name) => mirrored.get(name) ?? duckDbLakeTable(this.lakeRoot, name, tenant),
       fragment: (name) => summaryTable ?? inlineFragment(name),
       params: prepared.sqlParams,
     });
@@ -80,8 +90,32 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
     return next;
   }
 
+  /**
+   * Brings the tenant's DuckDB copy of a lake table up to date (rows of new files appended; rebuilt
+   * when a file disappeared). Undefined when the tenant has no files for it.
+   */
+  private async refreshMirror(table: LakeTable, tenant: string): Promise<string | undefined> {
+    const next = this.refreshing.then(async () => {
+      const files = lakeFiles(this.lakeRoot, table, tenant);
+      if (files.length === 0) return undefined;
+      const mirror = `"crm_lake__${table}__${ident(tenant)}"`;
+      const known = this.mirrors.get(`${table}/${tenant}`);
+      const columns = [...LAKE_COLUMNS[table].map((c) => c.name), 'tenant', 'dt'].join(', ');
+      if (!known || [...known].some((f) => !files.includes(f))) {
+        await this.connection.run(`CREATE OR REPLACE TABLE ${mirror} AS SELECT ${columns} FROM ${parquetFiles(files)}`);
+      } else {
+        const added = files.filter((f) => !known.has(f));
+        if (added.length) await this.connection.run(`INSERT INTO ${mirror} SELECT ${columns} FROM ${parquetFiles(added)}`);
+      }
+      this.mirrors.set(`${table}/${tenant}`, new Set(files));
+      return mirror;
+    });
+    this.refreshing = next.catch(() => undefined);
+    return next;
+  }
+
   private async refreshNow(tenant: string): Promise<SummaryState | undefined> {
-    const files = orderFiles(this.lakeRoot, tenant);
+    const files = lakeFiles(this.lakeRoot, 'orders', tenant);
     if (files.length === 0) return undefined;
     const state = this.summaries.get(tenant);
     const latest = latestTableName(tenant);
@@ -143,8 +177,16 @@ function parquetFiles(files: readonly string[]): string {
   return `read_parquet([${files.map(sqlStringLiteral).join(', ')}], hive_partitioning = true, hive_types = {'tenant': VARCHAR, 'dt': DATE})`;
 }
 
-function orderFiles(lakeRoot: string, tenant: string): string[] {
-  const dir = join(lakeRoot, 'orders', `tenant=${tenant}`);
+/** The lake tables a template reads (its own holes and its fragments'). */
+function lakeTablesOf(template: string): LakeTable[] {
+  const text = template.includes('{{customer_order_summary}}') ? template + fragmentSqlTemplate('customer_order_summary') : template;
+  return LAKE_COLUMN_TABLES.filter((t) => text.includes(`{{${t}}}`));
+}
+
+const LAKE_COLUMN_TABLES = Object.keys(LAKE_COLUMNS) as LakeTable[];
+
+function lakeFiles(lakeRoot: string, table: LakeTable, tenant: string): string[] {
+  const dir = join(lakeRoot, table, `tenant=${tenant}`);
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet')).map((f) => join(dir, f)).sort();
 }

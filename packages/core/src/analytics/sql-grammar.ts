@@ -56,6 +56,11 @@ export function checkPortableSql(sql: string): SqlFinding[] {
   const blanked = blankLiteralsAndComments(sql);
   // The shim's holes are legal; blank them (keeping line structure) before matching.
   const findings: SqlFinding[] = [];
+  // The shim fills holes wherever they are, comments included: keep them out of comments and literals.
+  blanked.split('\n').forEach((text, idx) => {
+    const original = sql.split('\n')[idx]!;
+    if ((original.match(/\{\{/g) ?? []).length !== (text.match(/\{\{/g) ?? []).length) findings.push({ line: idx + 1, text: original.trim(), why: '{{ }} inside a comment or literal (the shim would fill it)' });
+  });
   const body = blanked.replace(SHIM_HOLE, (m, name: string, arg: string | undefined) => {
     const known = arg === undefined ? ([...LAKE_TABLES, ...SQL_FRAGMENT_NAMES] as string[]).includes(name) : name === 'median';
     if (!known) findings.push({ line: blanked.slice(0, blanked.indexOf(m)).split('\n').length, text: m, why: 'unknown shim placeholder' });

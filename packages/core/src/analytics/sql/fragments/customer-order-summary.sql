@@ -1,5 +1,5 @@
 -- Paid orders per customer and currency of one tenant, as of :as_of (used like a table by rfm.sql
--- and churn-risk.sql as {{customer_order_summary}}). The latest version per order_id decides; only
+-- and churn-risk.sql as the customer_order_summary hole). The latest version per order_id decides; only
 -- orders whose latest status is 'paid' count (refunded and cancelled orders are excluded, not
 -- subtracted); orders at or after :as_of are ignored. The DuckDB engine may pre-aggregate this
 -- fragment into a table (same SQL with :as_of at infinity, refreshed incrementally) and use it when
