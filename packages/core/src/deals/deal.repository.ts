@@ -1,3 +1,4 @@
+import { actorOf as principalActor } from '../customers/customer.repository';
 import { AppError, notFound } from '../errors';
 import type { Clock } from '../ports/clock.port';
 import type { IdGenerator } from '../ports/id-generator.port';
@@ -98,8 +99,9 @@ export async function requireVisibleDeal(store: TableStore, ctx: SecuredContext,
   return deal;
 }
 
+/** Who did it (the customers module's rule: `client:<id>` for partner clients). */
 export function actorOf(ctx: RequestContext): string {
-  return ctx.principal.kind === 'client' ? `client:${ctx.principal.subject}` : ctx.principal.subject;
+  return principalActor(ctx.principal);
 }
 
 export function dealAuditOperation(deps: Pick<DealDeps, 'clock' | 'ids'>, ctx: RequestContext, action: string, before: Deal | undefined, after: Deal, options: { keepBefore?: boolean; detail?: Record<string, unknown> } = {}): TransactOperation {

@@ -1,3 +1,4 @@
+import { actorOf } from '../customers/customer.repository';
 import type { Clock } from '../ports/clock.port';
 import type { IdGenerator } from '../ports/id-generator.port';
 import { TransactionConflictError, type Item, type TableStore, type TransactOperation } from '../ports/table-store.port';
@@ -68,10 +69,8 @@ export async function requireVisibleTask(store: TableStore, ctx: SecuredContext,
   return t;
 }
 
-/** Who did it, as recorded in createdBy/updatedBy/completedBy. */
-export function actorOf(principal: RequestContext['principal']): string {
-  return principal.kind === 'client' ? `client:${principal.subject}` : principal.subject;
-}
+/** Who did it, as recorded in createdBy/updatedBy/completedBy (the customers module's rule). */
+export { actorOf };
 
 export function assertTaskIfMatch(ifMatch: string, current: Task): void {
   assertIfMatchVersion(ifMatch, current.version, 'The task');
