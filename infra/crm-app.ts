@@ -63,11 +63,16 @@ export function buildCrmApp(app: App, options: CrmAppOptions = {}): CrmStacks {
         table: { table: stateful.table, key: stateful.dataKey, tenantAccess: stateful.tenantDataAccess },
         fieldKey: stateful.fieldKey,
         eventBus: stateful.eventBus,
+        analyticsLake: {
+          databaseName: stateful.analyticsLake.databaseName, workGroupName: stateful.analyticsLake.workGroupName,
+          queryPolicy: stateful.analyticsLake.queryPolicy, lakeBucketName: stateful.lakeBucket.bucketName,
+        },
         buckets: {
           audit: { bucket: stateful.auditBucket, writerPolicy: stateful.auditWriterPolicy },
           imports: { bucket: stateful.importsBucket, writerPolicy: stateful.importsAccessPolicy },
           recordings: { bucket: stateful.recordingsBucket, writerPolicy: stateful.recordingsAccessPolicy },
           lake: { bucket: stateful.lakeBucket, writerPolicy: stateful.analyticsLake.writerPolicy },
+          archive: { bucket: stateful.lakeBucket, writerPolicy: stateful.timelineArchive.accessPolicy },
         },
         code,
         description: `CRM ${config.stage}: ${context} functions`,

@@ -68,6 +68,12 @@ const wonDeal = { ...proposalDeal, stage: 'won', stageEnteredAt: '2026-12-20T09:
 const lostDeal = { ...proposalDeal, stage: 'lost', stageEnteredAt: '2026-12-20T09:00:00.000Z', outcome: 'lost', closedAt: '2026-12-20T09:00:00.000Z', closeReason: '预算取消', version: 4, updatedAt: '2026-12-20T09:00:00.000Z' };
 const deletedDeal = { ...proposalDeal, version: 4, updatedAt: '2026-12-11T09:00:00.000Z', deletedAt: '2026-12-11T09:00:00.000Z', deletedBy: 'alice' };
 
+const churnEpisode = {
+  pk: `T#${TENANT}#C#${CUSTOMER}`, sk: 'CHURN', entity: 'customer-churn', tenantId: TENANT, id: CUSTOMER, customerId: CUSTOMER, status: 'open', episode: 1,
+  openSince: '2026-12-26T02:00:00.000Z', lastOrderAt: '2026-11-25T08:30:00.000Z', recencyDays: 31, frequency: 4, monetary: 5200, currency: 'CNY', days: 30,
+  version: 1, updatedAt: '2026-12-26T02:00:00.000Z',
+};
+
 /** Sample changes whose mapped events are the fixtures (one per type and version). */
 export const SAMPLE_CHANGES: ChangeRecord[] = [
   { eventId: 'sample-1', eventName: 'INSERT', approximateCreationTime: 0, newImage: profile },
@@ -90,6 +96,8 @@ export const SAMPLE_CHANGES: ChangeRecord[] = [
   { eventId: 'sample-deal-4', eventName: 'MODIFY', approximateCreationTime: 0, oldImage: proposalDeal, newImage: wonDeal },
   { eventId: 'sample-deal-5', eventName: 'MODIFY', approximateCreationTime: 0, oldImage: proposalDeal, newImage: lostDeal },
   { eventId: 'sample-deal-6', eventName: 'MODIFY', approximateCreationTime: 0, oldImage: proposalDeal, newImage: deletedDeal },
+  // Churn trigger: an episode opened by the detect-churn job.
+  { eventId: 'sample-churn-1', eventName: 'INSERT', approximateCreationTime: 0, newImage: churnEpisode },
 ];
 
 export function sampleEvents(): DomainEvent[] {

@@ -68,6 +68,15 @@ export interface WritableBucket {
   readonly writerPolicy: IManagedPolicy;
 }
 
+/** What a function needs to run the reports on Athena (the stateful stack's AnalyticsLake). */
+export interface AnalyticsQueryAccess {
+  readonly databaseName: string;
+  readonly workGroupName: string;
+  readonly queryPolicy: IManagedPolicy;
+  /** The lake bucket (set as `LAKE_BUCKET`: the query policy may list it, e.g. for the tenants with a lake table). */
+  readonly lakeBucketName?: string;
+}
+
 export interface CrmFunctionProps {
   entry: ManifestEntry;
   /** The entry's bundle folder, or placeholder code when the stack is synthesized without bundling. */
@@ -210,6 +219,18 @@ export class CrmFunction extends Construct {
   bindEventBus(bus: IEventBus): void {
     this.function.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
     this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
+  }
+
+  /**
+   * Lets the function run the analytics reports on Athena: `ATHENA_WORKGROUP` and `LAKE_DATABASE`
+   * plus the lake's query policy (start/poll/read queries in that workgroup only, that Glue
+   * database's tables, the lake tables' objects and the Athena results prefix).
+   */
+  bindAnalytics(lake: AnalyticsQueryAccess): void {
+    this.function.addEnvironment('ATHENA_WORKGROUP', lake.workGroupName);
+    this.function.addEnvironment('LAKE_DATABASE', lake.databaseName);
+    if (lake.lakeBucketName) this.function.addEnvironment('LAKE_BUCKET', lake.lakeBucketName);
+    this.role.addManagedPolicy(lake.queryPolicy);
   }
 
   /**

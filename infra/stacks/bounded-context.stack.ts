@@ -4,7 +4,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { BoundedContext, BucketName, ManifestEntry } from '@crm/manifest';
 import type { FunctionCodeSource } from '../bundling/function-code';
-import { CrmFunction, type EncryptedTable, type WritableBucket } from '../constructs/crm-function';
+import { CrmFunction, type AnalyticsQueryAccess, type EncryptedTable, type WritableBucket } from '../constructs/crm-function';
 import { GeocodingPlaceIndex } from '../constructs/geocoding-place-index';
 import { pascalCase } from '../naming';
 
@@ -19,6 +19,8 @@ export interface BoundedContextStackProps extends StackProps {
   buckets: Record<BucketName, WritableBucket>;
   /** The domain-event bus, granted to entries with `eventBus: 'publish'`. */
   eventBus: IEventBus;
+  /** The lake's Athena workgroup, Glue database and query policy, granted to entries with `analytics: 'query'`. */
+  analyticsLake?: AnalyticsQueryAccess;
   code: FunctionCodeSource;
 }
 
@@ -42,6 +44,10 @@ export class BoundedContextStack extends Stack {
       if (entry.fieldEncryption) fn.bindFieldKey(props.fieldKey);
       if (entry.placeIndex) fn.bindPlaceIndex(this.placeIndex());
       if (entry.eventBus === 'publish') fn.bindEventBus(props.eventBus);
+      if (entry.analytics === 'query') {
+        if (!props.analyticsLake) throw new Error(`${entry.name}: analytics: 'query' needs the analytics lake`);
+        fn.bindAnalytics(props.analyticsLake);
+      }
       for (const bucket of entry.buckets ?? []) fn.bindBucketWriter(bucket, props.buckets[bucket]);
       this.functions.set(entry.name, fn);
     }

@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { DEFAULT_RECORDING_RETENTION_DAYS, INDEX_NAMES, KEY_ATTRIBUTES, indexKeyAttributes } from '@crm/core';
 import { TenantDataAccess } from '../constructs/tenant-data-access';
 import { AnalyticsLake } from '../constructs/analytics-lake';
+import { TimelineArchive } from '../constructs/timeline-archive';
 import { acknowledgeNagRule } from '../nag';
 
 /** Key prefix of the audit archive objects (see auditArchiveKey in @crm/core). */
@@ -53,6 +54,8 @@ export class StatefulStack extends Stack {
   readonly lakeBucket: Bucket;
   /** Glue tables (partition projection), Athena workgroup and named queries over the lake; the lake-writer policy. */
   readonly analyticsLake: AnalyticsLake;
+  /** The hot/cold archive's access to the lake bucket's `archive/timeline/` prefix (ADR 0033). */
+  readonly timelineArchive: TimelineArchive;
   /** Tenant-scoped roles request handlers reach the table through (docs/adr/0007). */
   readonly tenantDataAccess: TenantDataAccess;
   /** Audit archive: WORM copies of the chained audit records (Object Lock, COMPLIANCE mode). */
@@ -152,6 +155,7 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.analyticsLake = new AnalyticsLake(this, 'AnalyticsLake', { stage: props.stage, bucket: this.lakeBucket, key: this.dataKey });
+    this.timelineArchive = new TimelineArchive(this, 'TimelineArchive', { stage: props.stage, bucket: this.lakeBucket, key: this.dataKey });
 
     // Its own bucket rather than a prefix of the lake: COMPLIANCE-mode retention applies to every
     // object of a bucket by default, and nobody (root included) can delete or shorten it, which

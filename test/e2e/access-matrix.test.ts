@@ -70,12 +70,15 @@ describe('isolation matrix over every id route', () => {
     const deal = (await call('POST', '/v1/deals', eastRep, { name: 'East deal', amount: 1000, currency: 'CNY', customerId: live.id, pipelineId: pipeline.id })).body;
     expect(deal).toMatchObject({ orgPath: '/hq/east', ownerId: 'east-rep', stage: 'lead', version: 1 });
 
+    const analyticsQuery = (await call('POST', '/v1/analytics/queries', admin, { report: 'rfm', params: { currency: 'CNY', asOf: '2026-02-01T00:00:00Z' } })).body;
+    expect(analyticsQuery).toMatchObject({ status: 'queued' });
+
     // Positive controls: the owning team sees its records.
     expect((await call('GET', `/v1/customers/${live.id}`, eastManager)).status).toBe(200);
     expect((await call('GET', `/v1/customers/${deleted.id}?includeDeleted=true`, eastManager)).status).toBe(200);
     expect((await call('GET', `/v1/org-units/${leaf.id}`, admin)).status).toBe(200);
 
-    const targets = { customer: [live.id, deleted.id], 'org-unit': [leaf.id], grant: [grant.id], merge: [merge.mergeId], 'duplicate-scan': [scan.id], interaction: [call_.id], 'parked-interaction': [parked.id], webhook: [webhook.id], order: [order.id], task: [task.id], note: [note.id], pipeline: [pipeline.id], deal: [deal.id] } as const;
+    const targets = { customer: [live.id, deleted.id], 'org-unit': [leaf.id], grant: [grant.id], merge: [merge.mergeId], 'duplicate-scan': [scan.id], interaction: [call_.id], 'parked-interaction': [parked.id], webhook: [webhook.id], order: [order.id], task: [task.id], note: [note.id], pipeline: [pipeline.id], deal: [deal.id], 'analytics-query': [analyticsQuery.id] } as const;
     for (const route of idRoutes) {
       const sample = crossTenantSamples[route.name]!;
       const target = sample.target ?? 'customer';

@@ -21,6 +21,8 @@ import { webhookDocs } from './routes/webhooks.docs';
 import { orderDocs } from './routes/orders.docs';
 import { taskDocs } from './routes/tasks.docs';
 import { dealDocs } from './routes/deals.docs';
+import { analyticsQueryDocs } from './routes/analytics-queries.docs';
+import { archiveDocs } from './routes/archive.docs';
 
 /**
  * Builds the OpenAPI 3.1 document from the manifest (paths, methods, auth) and the zod schemas
@@ -29,7 +31,7 @@ import { dealDocs } from './routes/deals.docs';
  * the same document.
  */
 
-const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...fieldDocs, ...templateDocs, ...complianceDocs, ...accessDocs, ...auditDocs, ...securityDocs, ...duplicateDocs, ...importDocs, ...interactionDocs, ...parkedInteractionDocs, ...recordingDocs, ...inboundDocs, ...webhookDocs, ...orderDocs, ...taskDocs, ...noteDocs, ...dealDocs };
+const ROUTES: Record<string, RouteDoc> = { ...platformDocs, ...customerDocs, ...fieldDocs, ...templateDocs, ...complianceDocs, ...accessDocs, ...auditDocs, ...securityDocs, ...duplicateDocs, ...importDocs, ...interactionDocs, ...parkedInteractionDocs, ...recordingDocs, ...inboundDocs, ...webhookDocs, ...orderDocs, ...taskDocs, ...noteDocs, ...dealDocs, ...analyticsQueryDocs, ...archiveDocs };
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const registry = new OpenAPIRegistry();

@@ -21,6 +21,9 @@ import { taskEntries } from './entries/tasks.entries';
 import { noteEntries } from './entries/notes.entries';
 import { dealEntries } from './entries/deals.entries';
 import { lakeEntries } from './entries/lake.entries';
+import { archiveEntries } from './entries/archive.entries';
+import { analyticsQueryEntries } from './entries/analytics-queries.entries';
+import { rfmChurnEntries } from './entries/rfm-churn.entries';
 import type { ManifestEntry } from './manifest.types';
 
 /**
@@ -28,4 +31,4 @@ import type { ManifestEntry } from './manifest.types';
  * per bounded context under entries/. Adding a use case = one handler under functions/ + one entry;
  * infra, the local server, the OpenAPI document and the manifest tests follow.
  */
-export const manifest: readonly ManifestEntry[] = [...platformEntries, ...customerEntries, ...fieldEntries, ...templateEntries, ...complianceEntries, ...enrichmentEntries, ...importEntries, ...duplicateEntries, ...geocodingEntries, ...accessEntries, ...auditEntries, ...securityEntries, ...interactionEntries, ...webhookEntries, ...recordingEntries, ...inboundEntries, ...eventEntries, ...timerEntries, ...orderEntries, ...taskEntries, ...noteEntries, ...dealEntries, ...lakeEntries];
+export const manifest: readonly ManifestEntry[] = [...platformEntries, ...customerEntries, ...fieldEntries, ...templateEntries, ...complianceEntries, ...enrichmentEntries, ...importEntries, ...duplicateEntries, ...geocodingEntries, ...accessEntries, ...auditEntries, ...securityEntries, ...interactionEntries, ...webhookEntries, ...recordingEntries, ...inboundEntries, ...eventEntries, ...timerEntries, ...orderEntries, ...taskEntries, ...noteEntries, ...dealEntries, ...lakeEntries, ...archiveEntries, ...analyticsQueryEntries, ...rfmChurnEntries];

@@ -14,9 +14,10 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  * only; `imports`: import uploads, error reports and exports under `jobs/`, read/write/presign;
  * `recordings`: call recordings under `recordings/`, SSE-KMS + Object Lock, read/write/presign;
  * `lake`: the analytics lake's table prefixes (Parquet partitions), read/write/list/delete for
- * export and compaction).
+ * export and compaction; `archive`: the lake bucket's `archive/timeline/` prefix only, read/write/
+ * list/delete for the hot/cold archive, env `ARCHIVE_BUCKET`).
  */
-export const BUCKET_NAMES = ['audit', 'imports', 'recordings', 'lake'] as const;
+export const BUCKET_NAMES = ['audit', 'imports', 'recordings', 'lake', 'archive'] as const;
 export type BucketName = (typeof BUCKET_NAMES)[number];
 
 /** What a function may do on the single table; drives least-privilege IAM in the CDK app. */
@@ -54,6 +55,11 @@ interface EntryBase {
    * events:PutEvents on that bus only.
    */
   eventBus?: 'publish';
+  /**
+   * Runs the analytics reports: infra sets `ATHENA_WORKGROUP` and `LAKE_DATABASE` and attaches the
+   * lake's query policy (this workgroup, this Glue database, the lake tables and Athena results).
+   */
+  analytics?: 'query';
   memoryMb?: number;
   timeoutSeconds?: number;
 }

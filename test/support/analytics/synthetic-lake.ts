@@ -38,7 +38,7 @@ export const sqlTs = (ms: number) => new Date(ms).toISOString().replace('T', ' '
 const DAY = 86_400_000;
 
 /**
- * Orders of `tenant`: `customers` customers, several orders each over ~200 days before `endMs`,
+ * Orders of `tenant`: `customers` customers, several orders each over ~90 days before `endMs`,
  * three currencies, some orders in later versions refunded or cancelled, some paid again.
  */
 export function generateOrders(tenant: string, customers: number, endMs: number, seed: number, orderIdPrefix = tenant): OrderRow[] {
@@ -50,7 +50,7 @@ export function generateOrders(tenant: string, customers: number, endMs: number,
     const orders = 1 + Math.floor(rnd() * 8);
     for (let k = 0; k < orders; k++) {
       const orderId = `${orderIdPrefix}-o${n++}`;
-      const at = endMs - Math.floor(rnd() * 200 * DAY) + (rnd() < 0.05 ? 5 * DAY : 0); // a few after as_of
+      const at = endMs - Math.floor(rnd() * 90 * DAY) + (rnd() < 0.05 ? 5 * DAY : 0); // a few after as_of
       const base = {
         tenant_id: tenant, order_id: orderId, customer_id: customer,
         amount_cents: 100 + Math.floor(rnd() * 500_000) + (c % 7 === 0 ? 1_000_000 : 0),

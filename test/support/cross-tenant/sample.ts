@@ -4,7 +4,7 @@
  */
 export interface CrossTenantSample {
   /** Which of tenant A's records the id names (default: a customer). */
-  target?: 'customer' | 'org-unit' | 'grant' | 'merge' | 'duplicate-scan' | 'interaction' | 'parked-interaction' | 'webhook' | 'order' | 'task' | 'note' | 'pipeline' | 'deal';
+  target?: 'customer' | 'org-unit' | 'grant' | 'merge' | 'duplicate-scan' | 'interaction' | 'parked-interaction' | 'webhook' | 'order' | 'task' | 'note' | 'pipeline' | 'deal' | 'analytics-query';
   body?: unknown;
   headers?: Record<string, string>;
   query?: string;

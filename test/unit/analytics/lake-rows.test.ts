@@ -59,6 +59,7 @@ describe('lakeRowsFromChange', () => {
       row: { tenant_id: T, interaction_id: 'i1', customer_id: 'c1', channel: 'wechat', type: 'message', occurred_at: '2026-03-02T10:00:00.000Z' },
     }]);
     expect(lakeRowsFromChange(change('INSERT', { ...interaction, movedByMerge: true }))).toEqual([]);
+    expect(lakeRowsFromChange(change('INSERT', { ...interaction, rehydratedAt: '2026-11-25T10:00:00.000Z' }))).toEqual([]);
     expect(lakeRowsFromChange(change('MODIFY', { ...interaction, flagged: true }, interaction))).toEqual([]);
     expect(JSON.stringify(lakeRowsFromChange(change('INSERT', interaction)))).not.toContain('13800000000');
   });

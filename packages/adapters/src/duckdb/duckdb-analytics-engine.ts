@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   LAKE_COLUMNS, convertRows, inlineFragment, prepareReport, renderSql, reportSqlTemplate, fragmentSqlTemplate, sqlStringLiteral,
-  type AnalyticsEngine, type AnalyticsRow, type LakeTable, type ReportName, type ReportParamsByName,
+  type AnalyticsEngine, type AnalyticsRow, type ColumnType, type LakeTable, type SqlValue, type ReportName, type ReportParamsByName,
 } from '@crm/core';
 
 export interface DuckDbAnalyticsEngineOptions {
@@ -19,6 +19,13 @@ export interface DuckDbAnalyticsEngineOptions {
    * computation runs over the mirror. Both hold exactly the rows the files hold.
    */
   preAggregate?: boolean;
+}
+
+export interface DuckDbReportQuery {
+  sql: string;
+  values: SqlValue[];
+  columns: Readonly<Record<string, ColumnType>>;
+  finish(rows: AnalyticsRow[]): AnalyticsRow[];
 }
 
 /** Far enough in the future that every order is before it: the fragment's "all orders" rows. */
@@ -53,30 +60,41 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
   }
 
   async run<R extends ReportName>(tenantId: string, report: R, params: ReportParamsByName[R]): Promise<AnalyticsRow[]> {
+    const query = await this.prepareQuery(tenantId, report, params);
+    const reader = await this.connection.runAndReadAll(query.sql, query.values);
+    return query.finish(convertRows(query.columns, reader.getRowObjectsJson() as Record<string, unknown>[]));
+  }
+
+  /**
+   * The DuckDB SQL and values `run` would execute (after bringing the pre-aggregation up to date),
+   * and the finishing step for its rows. For callers that keep the result inside DuckDB (e.g. a
+   * write-back job copying it to Parquet) and for the benchmark.
+   */
+  async prepareQuery<R extends ReportName>(tenantId: string, report: R, params: ReportParamsByName[R]): Promise<DuckDbReportQuery> {
     const prepared = prepareReport(tenantId, report, params);
     const tenant = String(prepared.sqlParams.tenant_id);
+    const template = reportSqlTemplate(report);
     let summaryTable: string | undefined;
     const mirrored = new Map<LakeTable, string>();
     if (this.preAggregate) {
-      for (const table of lakeTablesOf(reportSqlTemplate(report))) {
+      for (const table of lakeTablesOf(template)) {
         const name = await this.refreshMirror(table, tenant);
         if (name) mirrored.set(table, name);
       }
+      if (prepared.sqlParams.as_of !== undefined && template.includes('{{customer_order_summary}}')) {
+        const state = await this.refreshSummary(tenant);
+        // Valid when every paid order in it is before as_of (then "before as_of" filters nothing).
+        // Both sides `YYYY-MM-DD HH:MM:SS.ffffff`, so string order is time order.
+        if (state && (state.maxLastOrderAt === null || state.maxLastOrderAt < `${String(prepared.sqlParams.as_of)}000`)) summaryTable = summaryTableName(tenant);
+      }
     }
-    if (this.preAggregate && prepared.sqlParams.as_of !== undefined && reportSqlTemplate(report).includes('{{customer_order_summary}}')) {
-      const state = await this.refreshSummary(tenant);
-      // Valid when every paid order in it is before as_of (then "before as_of" filters nothing).
-      // Both sides `YYYY-MM-DD HH:MM:SS.ffffff`, so string order is time order.
-      if (state && (state.maxLastOrderAt === null || state.maxLastOrderAt < `${String(prepared.sqlParams.as_of)}000`)) summaryTable = summaryTableName(tenant);
-    }
-    const { sql, values } = renderSql(reportSqlTemplate(report), {
+    const { sql, values } = renderSql(template, {
       dialect: 'duckdb',
       table: (name) => mirrored.get(name) ?? duckDbLakeTable(this.lakeRoot, name, tenant),
       fragment: (name) => summaryTable ?? inlineFragment(name),
       params: prepared.sqlParams,
     });
-    const reader = await this.connection.runAndReadAll(sql, values);
-    return prepared.finish(convertRows(prepared.columns, reader.getRowObjectsJson() as Record<string, unknown>[]));
+    return { sql, values, columns: prepared.columns, finish: prepared.finish };
   }
 
   /**

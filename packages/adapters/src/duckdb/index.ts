@@ -1,2 +1,2 @@
 /** DuckDB analytics engine over the local lake folder. Local runtime only (native module). */
-export { DuckDbAnalyticsEngine, createDuckDbConnection, duckDbLakeTable, type DuckDbAnalyticsEngineOptions } from './duckdb-analytics-engine';
+export { DuckDbAnalyticsEngine, createDuckDbConnection, duckDbLakeTable, type DuckDbAnalyticsEngineOptions, type DuckDbReportQuery } from './duckdb-analytics-engine';

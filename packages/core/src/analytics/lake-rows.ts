@@ -97,7 +97,8 @@ const PARTITION_VALUE = /^[A-Za-z0-9_-]{1,64}$/;
  * The lake rows of one change record (none for most records). Mapping:
  * - `customer` INSERT/MODIFY that creates a new version → `customer_snapshots` (one row per version;
  *   `deleted` when soft-deleted or merged away), dt = date of `updatedAt`;
- * - `interaction` INSERT (not the copies a merge moves to the survivor, `movedByMerge`) →
+ * - `interaction` INSERT (not the copies a merge moves to the survivor, `movedByMerge`, nor items
+ *   restored from the archive, `rehydratedAt`: both were exported when first recorded) →
  *   `interactions`, dt = date of `occurredAt`;
  * - `order` INSERT/MODIFY that creates a new version → `orders` (one row per version; reports keep
  *   the latest version per order), dt = date of `orderedAt` (all versions of an order share it);
@@ -117,7 +118,7 @@ export function lakeRowsFromChange(record: ChangeRecord): LakeRowOf[] {
     case 'customer':
       return newVersion(record, item, old) ? customerSnapshot(item, record) : [];
     case 'interaction':
-      return record.eventName === 'INSERT' && !item.movedByMerge ? interactionRow(item, record) : [];
+      return record.eventName === 'INSERT' && !item.movedByMerge && !item.rehydratedAt ? interactionRow(item, record) : [];
     case 'order':
       return newVersion(record, item, old) ? orderRow(item, record) : [];
     case 'deal':

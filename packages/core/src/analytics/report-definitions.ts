@@ -167,5 +167,12 @@ export function prepareReport(tenantId: string, report: ReportName, params: unkn
 /** Converts raw rows (objects keyed by column name) by the declared column types. */
 export function convertRows(columns: Readonly<Record<string, ColumnType>>, raw: readonly Record<string, unknown>[]): AnalyticsRow[] {
   const entries = Object.entries(columns);
-  return raw.map((r) => Object.fromEntries(entries.map(([name, type]) => [name, convertColumnValue(type, r[name])])));
+  const out: AnalyticsRow[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const r = raw[i]!;
+    const row: AnalyticsRow = {};
+    for (const [name, type] of entries) row[name] = convertColumnValue(type, r[name]);
+    out[i] = row;
+  }
+  return out;
 }

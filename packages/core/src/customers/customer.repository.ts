@@ -30,7 +30,7 @@ export interface CustomerDeps {
 }
 
 const RECORD_FIELDS = [
-  'id', 'kind', 'name', 'phones', 'emails', 'address', 'tags', 'ownerId', 'companyId', 'orgPath', 'customFields', 'claimedAt', 'enrichment',
+  'id', 'kind', 'name', 'phones', 'emails', 'address', 'tags', 'ownerId', 'companyId', 'orgPath', 'customFields', 'claimedAt', 'enrichment', 'rfm',
   'mergedInto', 'mergedAt', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'deletedAt', 'deletedBy',
 ] as const satisfies readonly (keyof Customer)[];
 

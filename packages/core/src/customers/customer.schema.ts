@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { geocodedLocationSchema, normalisedPhoneSchema, parsedAddressSchema } from '../normalisation/normalisation.schema';
 import { CustomerEnrichment } from '../enrichment/customer-enrichment.schema';
+import { RfmProfile, RfmSegmentIdSchema } from '../analytics/scoring/rfm-profile';
 
 /**
  * Customer (person or company) API shapes. The same schemas validate requests at the edge, give the
@@ -103,6 +104,8 @@ export const ListCustomersQuery = z.strictObject({
   pool: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
   /** true: list the trash (soft-deleted customers) instead. */
   deleted: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+  /** Customers of one RFM segment (as last scored by the daily score-rfm job), by customer id. */
+  rfmSegment: RfmSegmentIdSchema.optional(),
 });
 export type ListCustomersQuery = z.infer<typeof ListCustomersQuery>;
 
@@ -131,6 +134,8 @@ export const Customer = z.object({
   claimedAt: z.iso.datetime().optional(),
   /** Business-registry data of a company, added after the create by the enrich-company consumer (read-only). */
   enrichment: CustomerEnrichment.optional(),
+  /** RFM segment and scores, written daily by the score-rfm job (read-only; no version change). */
+  rfm: RfmProfile.optional(),
   version: z.number().int().positive(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -4,11 +4,12 @@ import type { FieldDefinition } from '../fields/field-registry';
 import { duplicateKeyItems } from '../duplicates/duplicate-keys';
 import { customFieldIndexItems } from '../fields/field-index';
 import { tagItems } from './customer.repository';
+import { rfmIndexItems } from '../analytics/scoring/rfm-profile';
 import type { Customer } from './customer.schema';
 
 /**
  * Items derived from a customer record and kept in step with it in the record's own transaction:
- * tag memberships, duplicate blocking keys, and (for filterable/unique custom fields) field index
+ * tag memberships, the RFM segment membership, duplicate blocking keys, and (for filterable/unique custom fields) field index
  * and uniqueness items. A `unique` item is written only if no other record holds it.
  */
 export type DerivedItem = Item & { unique?: true };
@@ -23,6 +24,7 @@ export interface DerivedItemConfig {
 export function derivedItems(tenantId: string, c: Customer, config: DerivedItemConfig): DerivedItem[] {
   return [
     ...tagItems(tenantId, c),
+    ...rfmIndexItems(tenantId, c),
     ...duplicateKeyItems(tenantId, c),
     ...customFieldIndexItems(tenantId, c, config.fields, { sensitiveFields: config.sensitiveFields }),
   ];

@@ -6,6 +6,7 @@ import type { IndexName, Item, QueryInput, TableStore } from '../ports/table-sto
 import { fieldAccess, type SecuredContext } from '../access/access-policy';
 import { canSeeRecord, orgKey } from '../access/data-scope';
 import { belongsToTenant, customerKeys, nameKey } from './customer.keys';
+import { rfmKeys } from '../analytics/scoring/rfm-profile';
 import { loadCustomerConfig, presentCustomer, toCustomer, type CustomerConfig, type CustomerDeps } from './customer.repository';
 import { ListCustomersQuery, type Customer, type CustomerPage } from './customer.schema';
 
@@ -61,7 +62,7 @@ async function listStoredCustomers(
   configRead: Promise<CustomerConfig>,
 ): Promise<CustomerPage> {
   const { tenantId } = ctx.principal;
-  const filters = { tag: q.tag, ownerId: q.ownerId, kind: q.kind, companyId: q.companyId, namePrefix: q.namePrefix, deleted: q.deleted, pool: q.pool, ...(q.customField ? { cf: [q.customField.key, q.customField.equals, q.customField.gte, q.customField.lte] } : {}) };
+  const filters = { tag: q.tag, ownerId: q.ownerId, kind: q.kind, companyId: q.companyId, namePrefix: q.namePrefix, deleted: q.deleted, pool: q.pool, ...(q.rfmSegment ? { rfm: q.rfmSegment } : {}), ...(q.customField ? { cf: [q.customField.key, q.customField.equals, q.customField.gte, q.customField.lte] } : {}) };
   const fingerprint = queryFingerprint(filters);
   let startAfter = q.after ? decodeCursor(q.after, tenantId, fingerprint, (v) => belongsToTenant(tenantId, v)) : undefined;
   const plan = q.customField ? planCustomFieldQuery(ctx, q, q.customField, (await configRead).fields) : planQuery(ctx, q);
@@ -96,6 +97,7 @@ function planQuery(ctx: SecuredContext, q: ListCustomersQuery): Plan {
     [q.companyId !== undefined, (c) => c.companyId === q.companyId],
     [q.tag !== undefined, (c) => c.tags.includes(q.tag!)],
     [q.pool, (c) => c.ownerId === null],
+    [q.rfmSegment !== undefined, (c) => c.rfm?.segment === q.rfmSegment],
   ];
   // Every plan re-checks the data domain, so an index never leaks records outside it.
   const residual = (served: (c: Customer) => boolean, checkName = false) => (c: Customer) =>
@@ -110,6 +112,8 @@ function planQuery(ctx: SecuredContext, q: ListCustomersQuery): Plan {
   if (q.tag !== undefined) return { query: withName({ partition: customerKeys.tagPartition(tenantId, q.tag) }), viaTag: true, residual: residual(filters[3]![1]) };
   if (q.companyId !== undefined) return { query: withName({ index: 'gsi4' as const, partition: customerKeys.byCompany(tenantId, q.companyId) }), viaTag: false, residual: residual(filters[2]![1]) };
   if (q.ownerId !== undefined) return { query: withName({ index: 'gsi2' as const, partition: customerKeys.byOwner(tenantId, q.ownerId) }), viaTag: false, residual: residual(filters[0]![1]) };
+  // RFM segment members are keyed by customer id (not name): the name prefix is checked per item.
+  if (q.rfmSegment !== undefined) return { query: { partition: rfmKeys.segmentPartition(tenantId, q.rfmSegment) }, viaTag: true, residual: residual(filters[5]![1], !!prefix) };
   if (q.pool) return { query: withName({ index: 'gsi2' as const, partition: customerKeys.pool(tenantId) }), viaTag: false, residual: residual(filters[4]![1]) };
   if (q.kind !== undefined && access.dataScope === 'tenant') return { query: withName({ index: 'gsi3' as const, partition: customerKeys.byKind(tenantId, q.kind) }), viaTag: false, residual: residual(filters[1]![1]) };
   if (access.dataScope === 'tenant') return { query: withName({ index: 'gsi1' as const, partition: customerKeys.tenantList(tenantId, false) }), viaTag: false, residual: residual(none) };
@@ -150,6 +154,7 @@ function planCustomFieldQuery(ctx: SecuredContext, q: ListCustomersQuery, filter
       (q.kind === undefined || c.kind === q.kind) &&
       (q.companyId === undefined || c.companyId === q.companyId) &&
       (q.tag === undefined || c.tags.includes(q.tag)) &&
+      (q.rfmSegment === undefined || c.rfm?.segment === q.rfmSegment) &&
       cf.matches(entry, c),
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isFieldCiphertext } from '../ports/field-encryptor.port';
 import type { DomainEvent } from '../ports/event-bus.port';
 import { CUSTOMER_EVENT_VALUE_FIELDS, eventDefinition, eventSchema } from './event-catalogue';
+import { churnEventMappers } from '../analytics/churn/churn-events';
 import { dealEventMappers } from '../deals/deal-events';
 import { orderEventMappers } from '../orders/order-events';
 import { taskEventMappers } from '../tasks/task-events';
@@ -34,7 +35,8 @@ const CUSTOMER_RECORD_FIELDS = [
  *   changed (bookkeeping-only writes publish nothing);
  * - customer REMOVE → nothing (customers are soft-deleted; a REMOVE is housekeeping);
  * - interaction INSERT → interaction.recorded, plus interaction.flagged when `flagged` (not the copies a merge
- *   moves to the survivor, `movedByMerge`: they were announced when recorded).
+ *   moves to the survivor, `movedByMerge`, nor the ones rehydration brings back from the archive,
+ *   `rehydratedAt`: they were announced when recorded).
  * Every event is checked against its contract before it leaves (a mapping bug fails loudly here,
  * not in a consumer).
  */
@@ -43,7 +45,7 @@ export function eventsFromChange(record: ChangeRecord): DomainEvent[] {
   if (!image || typeof image.tenantId !== 'string' || typeof image.id !== 'string') return [];
   const events: Draft[] = [];
   if (image.entity === 'customer') events.push(...customerEvents(record, image));
-  else if (image.entity === 'interaction' && record.eventName === 'INSERT' && !image.movedByMerge) events.push(...interactionEvents(record, image));
+  else if (image.entity === 'interaction' && record.eventName === 'INSERT' && !image.movedByMerge && !image.rehydratedAt) events.push(...interactionEvents(record, image));
   else if (typeof image.entity === 'string' && Object.hasOwn(ENTITY_EVENT_MAPPERS, image.entity)) events.push(...ENTITY_EVENT_MAPPERS[image.entity]!(record, image));
   return events.map(({ subjectType, ...event }) => {
     const full: DomainEvent = {
@@ -74,7 +76,7 @@ export type Draft = Omit<DomainEvent, 'id' | 'tenantId' | 'subject'> & { subject
  */
 export type EntityEventMapper = (record: ChangeRecord, image: Record<string, unknown>) => Draft[];
 
-const ENTITY_EVENT_MAPPERS: Record<string, EntityEventMapper> = { ...dealEventMappers, ...taskEventMappers, ...orderEventMappers };
+const ENTITY_EVENT_MAPPERS: Record<string, EntityEventMapper> = { ...dealEventMappers, ...taskEventMappers, ...orderEventMappers, ...churnEventMappers };
 
 function customerEvents(record: ChangeRecord, next: Record<string, unknown>): Draft[] {
   const draft = (type: string, occurredAt: unknown, data: Record<string, unknown>): Draft => ({

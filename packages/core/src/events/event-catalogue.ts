@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CHURN_EVENT_DEFINITIONS } from '../analytics/churn/churn-events';
 import { DEAL_EVENT_DEFINITIONS } from '../deals/deal-events';
 import { ORDER_EVENT_DEFINITIONS } from '../orders/order-events';
 import { TASK_EVENT_DEFINITIONS } from '../tasks/task-events';
@@ -101,6 +102,7 @@ export const EVENT_DEFINITIONS: readonly EventDefinition[] = [
   ...DEAL_EVENT_DEFINITIONS,
   ...TASK_EVENT_DEFINITIONS,
   ...ORDER_EVENT_DEFINITIONS,
+  ...CHURN_EVENT_DEFINITIONS,
 ];
 
 const envelopeSchemas = new WeakMap<EventDefinition, z.ZodObject>();

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Item, TableStore } from '../ports/table-store.port';
+import { KEY_ATTRIBUTES, type Item, type TableStore } from '../ports/table-store.port';
 import type { RequestContext } from '../principal';
 import { replaceVersionedSettings, type SettingsDeps } from '../settings/versioned-settings';
 import { interactionKeys } from './interaction.keys';
@@ -11,6 +11,9 @@ import { interactionKeys } from './interaction.keys';
 export const DEFAULT_RECORDING_RETENTION_DAYS = 365;
 /** Longest per-tenant recording retention (10 years). */
 export const MAX_RECORDING_RETENTION_DAYS = 3650;
+/** Bounds of `interactionArchiveAfterDays` (a month to 10 years). */
+export const MIN_INTERACTION_ARCHIVE_DAYS = 30;
+export const MAX_INTERACTION_ARCHIVE_DAYS = 3650;
 
 /**
  * Per-tenant ingestion settings: what happens to an interaction whose identity matches no customer,
@@ -25,12 +28,21 @@ export const InteractionSettingsInput = z.strictObject({
    * upload request; omitted = the bucket default (365). Applies to recordings requested afterwards.
    */
   recordingRetentionDays: z.number().int().min(1).max(MAX_RECORDING_RETENTION_DAYS).optional(),
+  /**
+   * Days after `occurredAt` an interaction moves from the live table to the archive (its timeline
+   * item and locator get a TTL; the archiver keeps the TTL-removed images under the lake's archive
+   * prefix, and the timeline continues into them). Omitted = never. Set at ingestion: a change
+   * applies to interactions recorded afterwards, never to those already stored.
+   */
+  interactionArchiveAfterDays: z.number().int().min(MIN_INTERACTION_ARCHIVE_DAYS).max(MAX_INTERACTION_ARCHIVE_DAYS).optional(),
 });
 export type InteractionSettingsInput = z.infer<typeof InteractionSettingsInput>;
 
 export const InteractionSettings = InteractionSettingsInput.extend({
   /** The retention in effect (the default when the tenant has not chosen one). */
   recordingRetentionDays: z.number().int(),
+  /** Null while interactions are never archived. */
+  interactionArchiveAfterDays: z.number().int().nullable(),
   version: z.number().int().nonnegative(),
   updatedAt: z.string().nullable(),
   updatedBy: z.string().nullable(),
@@ -38,7 +50,7 @@ export const InteractionSettings = InteractionSettingsInput.extend({
 export type InteractionSettings = z.infer<typeof InteractionSettings>;
 
 export const DEFAULT_INTERACTION_SETTINGS: InteractionSettings = {
-  unknownIdentity: 'create-lead', recordingRetentionDays: DEFAULT_RECORDING_RETENTION_DAYS, version: 0, updatedAt: null, updatedBy: null,
+  unknownIdentity: 'create-lead', recordingRetentionDays: DEFAULT_RECORDING_RETENTION_DAYS, interactionArchiveAfterDays: null, version: 0, updatedAt: null, updatedBy: null,
 };
 
 export async function loadInteractionSettings(store: TableStore, tenantId: string, options: { consistent?: boolean } = {}): Promise<InteractionSettings> {
@@ -51,6 +63,7 @@ function fromItem(item: Item | undefined): InteractionSettings {
     unknownIdentity: item.unknownIdentity as InteractionSettings['unknownIdentity'],
     // Null (or absent) while the tenant has not chosen one: a later change of the default applies to it.
     recordingRetentionDays: (item.recordingRetentionDays as number | null | undefined) ?? DEFAULT_RECORDING_RETENTION_DAYS,
+    interactionArchiveAfterDays: (item.interactionArchiveAfterDays as number | null | undefined) ?? null,
     version: item.version as number,
     updatedAt: item.updatedAt as string,
     updatedBy: item.updatedBy as string,
@@ -71,7 +84,21 @@ export async function putInteractionSettings(deps: SettingsDeps, ctx: RequestCon
       const item = await deps.store.get(interactionKeys.settings(tenantId), { consistent: true });
       return { ...fromItem(item), recordingRetentionDays: (item?.recordingRetentionDays as number | null | undefined) ?? null };
     },
-    values: { unknownIdentity: input.unknownIdentity, recordingRetentionDays: input.recordingRetentionDays ?? null },
+    values: {
+      unknownIdentity: input.unknownIdentity, recordingRetentionDays: input.recordingRetentionDays ?? null,
+      interactionArchiveAfterDays: input.interactionArchiveAfterDays ?? null,
+    },
   }, ifMatch);
   return { ...saved, recordingRetentionDays: saved.recordingRetentionDays ?? DEFAULT_RECORDING_RETENTION_DAYS };
+}
+
+/**
+ * The TTL attribute of an interaction's timeline item and locator under the tenant's archive
+ * setting: `occurredAt` + the days, in epoch seconds (already past for an old interaction, which is
+ * then hidden at once and archived by the next TTL run). Empty while the tenant never archives.
+ */
+export function archiveExpiryOf(settings: Pick<InteractionSettings, 'interactionArchiveAfterDays'>, occurredAt: string): { [KEY_ATTRIBUTES.ttl]?: number } {
+  const days = settings.interactionArchiveAfterDays;
+  if (days === null || days === undefined) return {};
+  return { [KEY_ATTRIBUTES.ttl]: Math.floor(Date.parse(occurredAt) / 1000) + days * 86_400 };
 }

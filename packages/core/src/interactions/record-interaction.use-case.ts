@@ -11,7 +11,7 @@ import { createCustomer } from '../customers/create-customer.use-case';
 import { CreateCustomerInput, type Customer } from '../customers/customer.schema';
 import { loadCustomerSettings } from '../settings/customer-settings';
 import { interactionKeys } from './interaction.keys';
-import { loadInteractionSettings, type InteractionSettings } from './interaction-settings';
+import { archiveExpiryOf, loadInteractionSettings, type InteractionSettings } from './interaction-settings';
 import { resolveIdentity, identityPhone } from './resolve-identity';
 import {
   ClientId, InteractionInput, ITEM_STATUSES, type Interaction, type InteractionBatchInput, type InteractionBatchResult, type InteractionResult,
@@ -138,9 +138,11 @@ async function prepareInteraction(
     createdAt: now.toISOString(),
     createdBy: actorOf(ctx.principal),
   };
+  // The tenant's archive age as a TTL on both items, fixed now: a later setting change never reaches back.
+  const expiry = archiveExpiryOf(config.settings, interaction.occurredAt);
   const operations: TransactOperation[] = [
-    { type: 'put', item: timelineItem(tenantId, interaction, matchedBy), condition: { kind: 'notExists' } },
-    { type: 'put', item: locatorItem(tenantId, interaction), condition: { kind: 'notExists' } },
+    { type: 'put', item: { ...timelineItem(tenantId, interaction, matchedBy), ...expiry }, condition: { kind: 'notExists' } },
+    { type: 'put', item: { ...locatorItem(tenantId, interaction), ...expiry }, condition: { kind: 'notExists' } },
   ];
   // Every word-list hit is audited, in the item's own transaction.
   const screeningAudit = wordScreeningAudit(deps, ctx, { type: 'interaction', id: interaction.id }, screened.verdict);

@@ -7,7 +7,7 @@ import type { ManifestEntry } from '../manifest.types';
  */
 export const eventEntries: ManifestEntry[] = [
   {
-    kind: 'stream', name: 'publish-events', context: 'platform', entry: 'functions/events/publish-events.handler.ts', entities: ['customer', 'interaction', 'order', 'task', 'deal'],
+    kind: 'stream', name: 'publish-events', context: 'platform', entry: 'functions/events/publish-events.handler.ts', entities: ['customer', 'interaction', 'order', 'task', 'deal', 'customer-churn'],
     table: 'none', batchSize: 100, maxBatchingWindowSeconds: 1, eventBus: 'publish',
     summary: 'Turns table changes into versioned domain events and publishes them to the event bus (partial batch failures)',
   },

@@ -9,7 +9,8 @@ export const interactionEntries: ManifestEntry[] = [
   jwtRoute('interactions', 'record-interaction', 'POST', '/v1/interactions', 'Record one interaction (customer by id or by phone/email/external id)', write),
   jwtRoute('interactions', 'record-interactions-batch', 'POST', '/v1/interactions/batch', 'Record up to 500 interactions (a result per item; retries write nothing twice)', write),
   jwtRoute('interactions', 'get-customer-timeline', 'GET', '/v1/customers/{id}/timeline', "A customer's interactions, newest first, all channels merged (cursor pages; channel/type/from/to filters)",
-    { context: 'interactions', table: 'read', scopes: SCOPES.customersRead, permission: 'interactions:read' }),
+    // The lake bucket: the timeline continues into the archived history (archive/timeline/…).
+    { context: 'interactions', table: 'read', scopes: SCOPES.customersRead, permission: 'interactions:read', buckets: ['archive'] }),
   jwtRoute('interactions', 'list-parked-interactions', 'GET', '/v1/interactions/parked', 'Interactions parked for an unknown identity (policy park), newest first (cursor pages)',
     { context: 'interactions', table: 'read', scopes: SCOPES.customersRead, permission: 'interactions:read' }),
   jwtRoute('interactions', 'assign-parked-interaction', 'POST', '/v1/interactions/parked/{id}/assign', 'Assign a parked interaction to a customer (it joins their timeline with the same id)',

@@ -25,7 +25,7 @@ export const webhookEntries: ManifestEntry[] = [
     timeoutSeconds: 29,
   },
   {
-    kind: 'stream', name: 'dispatch-webhooks', context: 'webhooks', entry: 'functions/webhooks/dispatch-webhooks.handler.ts', entities: ['customer', 'interaction', 'deal', 'task', 'order', 'webhook-retry'],
+    kind: 'stream', name: 'dispatch-webhooks', context: 'webhooks', entry: 'functions/webhooks/dispatch-webhooks.handler.ts', entities: ['customer', 'interaction', 'deal', 'task', 'order', 'customer-churn', 'webhook-retry'],
     table: 'read-write', batchSize: 50, maxBatchingWindowSeconds: 1, fieldEncryption: true, timeoutSeconds: 120,
     summary: 'Fans domain events out to matching webhook subscriptions and delivers them signed (retries via TTL timers)',
   },

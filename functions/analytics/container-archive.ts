@@ -1,0 +1,54 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { LocalArchiveStore } from '@crm/adapters/local-archive';
+import { S3ArchiveStore } from '@crm/adapters/s3-archive';
+import type { ArchiveStore } from '@crm/core';
+import { parseConfig, type Container } from '@crm/runtime';
+import { LocalBlobStore } from '@crm/adapters/local-blob';
+import { dirname } from 'node:path';
+import * as z from 'zod';
+import { localLakeRoot } from './container-lake';
+
+/**
+ * Archive configuration. In AWS the archive is the lake bucket's `archive/timeline/` prefix; infra
+ * sets `ARCHIVE_BUCKET` (the lake bucket) on functions with `buckets: ['archive']`, whose policy
+ * covers that prefix only, so a missing one fails the cold start.
+ */
+export const AwsArchiveConfig = z.object({
+  AWS_REGION: z.string().min(1),
+  ARCHIVE_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+});
+
+/**
+ * The archive store of a runtime: the lake bucket's `archive/` prefix in AWS (one S3 client per
+ * container; `ARCHIVE_BUCKET`, see AwsArchiveConfig), the local lake folder
+ * otherwise (`<CRM_DATA_DIR>/lake/archive/`).
+ */
+export function archiveStoreFromEnv(env: Record<string, string | undefined>): ArchiveStore {
+  if (env.CRM_RUNTIME === 'aws') {
+    const config = parseConfig(AwsArchiveConfig, env);
+    return new S3ArchiveStore({ client: new S3Client({ region: config.AWS_REGION }), bucket: config.ARCHIVE_BUCKET });
+  }
+  return new LocalArchiveStore({ root: localLakeRoot(env) });
+}
+
+const stores = new WeakMap<Container, ArchiveStore>();
+
+/**
+ * The container's archive store, kept across warm invocations. A composition root that provides
+ * one (`archive`) wins; locally it sits in the same lake folder as the lake writer of the container
+ * (each local server and test server has its own data folder).
+ */
+export function archiveStoreOf(container: Container, env: Record<string, string | undefined> = process.env): ArchiveStore {
+  let store = stores.get(container);
+  if (!store) {
+    store = (container as Container & { archive?: ArchiveStore }).archive ?? localOrAws(container, env);
+    stores.set(container, store);
+  }
+  return store;
+}
+
+/** Locally the data folder is found through the container's blob store (`<data>/blobs`), as `lakeWriterOf` does. */
+function localOrAws(container: Container, env: Record<string, string | undefined>): ArchiveStore {
+  if (env.CRM_RUNTIME === 'aws' || !(container.blobs instanceof LocalBlobStore)) return archiveStoreFromEnv(env);
+  return archiveStoreFromEnv({ ...env, CRM_DATA_DIR: dirname(dirname(container.blobs.fileOf('x'))) });
+}

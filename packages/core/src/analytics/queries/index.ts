@@ -1,0 +1,3 @@
+export * from './analytics-query.schema';
+export * from './analytics-query.keys';
+export * from './analytics-query.use-cases';

@@ -1,0 +1,2 @@
+export * from './rfm-profile';
+export * from './score-rfm.use-case';

@@ -1,0 +1,20 @@
+import type { ManifestEntry } from '../manifest.types';
+
+/**
+ * Analytics write-back (issue 7): daily RFM scores onto customer profiles and the churn trigger
+ * (customer.churn-risk once per episode). Both run the reports on the analytics engine (Athena in
+ * AWS, DuckDB locally) for every tenant with orders in the lake (listed from the lake bucket:
+ * `analytics: 'query'` sets LAKE_BUCKET, and the query policy may list it; no lake write grant).
+ */
+export const rfmChurnEntries: ManifestEntry[] = [
+  {
+    kind: 'schedule', name: 'score-rfm', context: 'analytics', entry: 'functions/analytics/score-rfm.handler.ts', rateMinutes: 1440,
+    table: 'read-write', analytics: 'query', memoryMb: 1024, timeoutSeconds: 900,
+    summary: 'Daily: runs the RFM report per tenant and writes segment and scores onto each scored customer profile',
+  },
+  {
+    kind: 'schedule', name: 'detect-churn', context: 'analytics', entry: 'functions/analytics/detect-churn.handler.ts', rateMinutes: 1440,
+    table: 'read-write', analytics: 'query', memoryMb: 1024, timeoutSeconds: 900,
+    summary: 'Daily: opens a churn episode (customer.churn-risk) for high-value customers without a purchase for 30 days; re-arms after the next purchase',
+  },
+];

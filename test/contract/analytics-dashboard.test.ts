@@ -1,0 +1,148 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  applyDashboardChange, changeOrderStatus, contributionDeltas, createCustomer, CreateCustomerInput, CreateDealInput, createDeal, createOrder, CreateOrderInput,
+  createPipeline, dashboardKeys, getAnalyticsDashboard, orderKeys, PipelineInput, UpdateOrderInput,
+  type ChangeRecord, type CustomerDeps, type SecuredContext,
+} from '@crm/core';
+import { ulidGenerator } from '@crm/runtime';
+import { adminContext as ctx, fixedClock, stores, testEncryptor } from '../support/use-case-harness';
+
+/** Dashboard figures on both stores: counters moved by change records, read back by the use case. */
+let deps: CustomerDeps;
+let seq = 0;
+const record = (eventName: ChangeRecord['eventName'], newImage?: Record<string, unknown>, oldImage?: Record<string, unknown>): ChangeRecord => ({
+  eventId: `e${(seq += 1)}`, eventName, approximateCreationTime: 0, ...(newImage ? { newImage } : {}), ...(oldImage ? { oldImage } : {}),
+});
+const customerImage = (id: string, version: number, segment?: string, extra: Record<string, unknown> = {}, scoredAt = '2026-11-24T02:00:00.000Z') => ({
+  pk: `T#acme#C#${id}`, sk: 'PROFILE', entity: 'customer', tenantId: 'acme', id, version, ...(segment ? { rfm: { segment, r: 5, f: 3, m: 4, scoredAt } } : {}), ...extra,
+});
+const segments = async (c: SecuredContext = ctx()) => Object.fromEntries((await getAnalyticsDashboard(deps, c)).customersBySegment!.filter((s) => s.customers !== 0).map((s) => [s.segment, s.customers]));
+const orderItem = async (id: string) => (await deps.store.get(orderKeys.order('acme', id), { consistent: true }))!;
+/** A tenant-wide analyst whose role hides order and deal amounts. */
+const analyst = (hidden: boolean, dataScope: 'tenant' | 'subtree' = 'tenant', orgPath?: string): SecuredContext => {
+  const principal = { tenantId: 'acme', kind: 'user' as const, subject: 'ana', roles: ['analyst'], scopes: [], ...(orgPath ? { orgPath } : {}) };
+  const fields = hidden ? { orders: { amount: 'hidden' as const }, deals: { amount: 'hidden' as const } } : {};
+  return { principal, requestId: 'r', access: { principal, permissions: ['analytics:read'], dataScope, fields, shares: new Set() } };
+};
+
+describe.each(Object.keys(stores) as Array<keyof typeof stores>)('analytics dashboard on %s', (adapter) => {
+  beforeEach(async () => {
+    deps = { store: await stores[adapter](), clock: fixedClock, ids: ulidGenerator(), encryptor: testEncryptor };
+  });
+
+  it('counts customers per RFM segment: segment changes move them, deletes, merges and removals take them out', async () => {
+    const c1v1 = customerImage('c1', 1);
+    const c1v2 = customerImage('c1', 2, 'important_value');
+    const c2v1 = customerImage('c2', 1, 'general_recall');
+    expect(await applyDashboardChange(deps.store, record('INSERT', c1v1))).toBe('unchanged');
+    expect(await applyDashboardChange(deps.store, record('MODIFY', c1v2, c1v1))).toBe('applied');
+    expect(await applyDashboardChange(deps.store, record('INSERT', c2v1))).toBe('applied');
+    const full = (await getAnalyticsDashboard(deps, ctx())).customersBySegment!;
+    expect(full.map((s) => s.segment)).toEqual([
+      'important_value', 'important_development', 'important_retention', 'important_recall', 'general_value', 'general_development', 'general_retention', 'general_recall',
+    ]);
+    expect(await segments()).toEqual({ 'important_value': 1, 'general_recall': 1 });
+
+    const c1v3 = customerImage('c1', 3, 'general_recall');
+    expect(await applyDashboardChange(deps.store, record('MODIFY', c1v3, c1v2))).toBe('applied');
+    expect(await segments()).toEqual({ 'general_recall': 2 });
+    // Merged away and soft-deleted customers count nowhere; a hard removal neither.
+    expect(await applyDashboardChange(deps.store, record('MODIFY', customerImage('c1', 4, 'general_recall', { mergedInto: 'c9' }), c1v3))).toBe('applied');
+    expect(await applyDashboardChange(deps.store, record('MODIFY', customerImage('c2', 2, 'general_recall', { deletedAt: '2026-11-25T09:00:00Z' }), c2v1))).toBe('applied');
+    expect(await segments()).toEqual({});
+    const c3 = customerImage('c3', 1, 'important_recall');
+    await applyDashboardChange(deps.store, record('INSERT', c3));
+    expect(await segments()).toEqual({ 'important_recall': 1 });
+    expect(await applyDashboardChange(deps.store, record('REMOVE', undefined, c3))).toBe('applied');
+    expect(await segments()).toEqual({});
+    // A rehydrated customer (inserted again with its old version) counts again.
+    expect(await applyDashboardChange(deps.store, record('INSERT', c3))).toBe('applied');
+    expect(await segments()).toEqual({ 'important_recall': 1 });
+  });
+
+  it('never double counts: redelivered and out-of-date records change nothing', async () => {
+    const v1 = customerImage('c1', 1, 'general_value');
+    const v2 = customerImage('c1', 2, 'important_value');
+    const first = record('INSERT', v1);
+    const second = record('MODIFY', v2, v1);
+    await applyDashboardChange(deps.store, first);
+    await applyDashboardChange(deps.store, second);
+    expect(await applyDashboardChange(deps.store, second)).toBe('stale');
+    expect(await applyDashboardChange(deps.store, first)).toBe('stale');
+    expect(await segments()).toEqual({ 'important_value': 1 });
+    const removed = record('REMOVE', undefined, v2);
+    await applyDashboardChange(deps.store, removed);
+    expect(await applyDashboardChange(deps.store, removed)).toBe('stale');
+    expect(await applyDashboardChange(deps.store, second)).toBe('stale');
+    expect(await segments()).toEqual({});
+  });
+
+  it('follows the RFM write-back, which keeps the version: a later scoredAt moves the customer, an older one does not', async () => {
+    const scored = customerImage('c1', 4, 'general_value', {}, '2026-11-23T02:00:00.000Z');
+    const rescored = customerImage('c1', 4, 'important_value', {}, '2026-11-24T02:00:00.000Z');
+    expect(await applyDashboardChange(deps.store, record('MODIFY', scored, customerImage('c1', 4)))).toBe('applied');
+    expect(await applyDashboardChange(deps.store, record('MODIFY', rescored, scored))).toBe('applied');
+    expect(await segments()).toEqual({ important_value: 1 });
+    expect(await applyDashboardChange(deps.store, record('MODIFY', scored, customerImage('c1', 4)))).toBe('stale');
+    expect(await applyDashboardChange(deps.store, record('MODIFY', rescored, scored))).toBe('stale');
+    // A later profile edit (version bump, same scores) keeps the segment; a deletion then takes it out.
+    expect(await applyDashboardChange(deps.store, record('MODIFY', customerImage('c1', 5, 'important_value'), rescored))).toBe('unchanged');
+    expect(await applyDashboardChange(deps.store, record('MODIFY', customerImage('c1', 6, 'important_value', { deletedAt: '2026-11-25T09:00:00Z' })))).toBe('applied');
+    expect(await segments()).toEqual({});
+  });
+
+  it('sums paid orders of this and last month per currency from order records, once per version', async () => {
+    const customer = (await createCustomer(deps, ctx(), CreateCustomerInput.parse({ kind: 'person', name: 'Li Na' }))).customer;
+    const order = async (o: Record<string, unknown>) => (await createOrder(deps, ctx(), CreateOrderInput.parse({ customerId: customer.id, amount: 100, currency: 'CNY', status: 'paid', orderedAt: '2026-11-01T08:00:00Z', ...o }))).order;
+    const a = await order({ amount: 100.1 });
+    const b = await order({ amount: 50.25, orderedAt: '2026-10-31T23:59:59Z' });
+    const c = await order({ amount: 9.99, currency: 'USD' });
+    const cancelledAtOnce = await order({ amount: 1, status: 'cancelled' });
+    const old = await order({ amount: 7, orderedAt: '2026-09-30T10:00:00Z' });
+    for (const o of [a, b, c, cancelledAtOnce, old]) await applyDashboardChange(deps.store, record('INSERT', await orderItem(o.id)));
+    expect((await getAnalyticsDashboard(deps, ctx())).paidOrders).toEqual([
+      { month: '2026-11', count: { CNY: 1, USD: 1 }, amount: { CNY: 100.1, USD: 9.99 } },
+      { month: '2026-10', count: { CNY: 1 }, amount: { CNY: 50.25 } },
+    ]);
+
+    // Refunding a paid order takes it out; the redelivered records (both versions) change nothing.
+    const before = await orderItem(a.id);
+    await changeOrderStatus(deps, ctx(), a.id, UpdateOrderInput.parse({ status: 'refunded' }), '"1"');
+    const refund = record('MODIFY', await orderItem(a.id), before);
+    expect(await applyDashboardChange(deps.store, refund)).toBe('applied');
+    expect(await applyDashboardChange(deps.store, refund)).toBe('stale');
+    expect(await applyDashboardChange(deps.store, record('INSERT', before))).toBe('stale');
+    expect((await getAnalyticsDashboard(deps, ctx())).paidOrders![0]).toEqual({ month: '2026-11', count: { USD: 1 }, amount: { USD: 9.99 } });
+    expect(await deps.store.get(dashboardKeys.counter('acme', 'ORDERS#2026-11'))).toMatchObject({ values: { 'count:USD': 1, 'cents:USD': 999 }, version: 3 });
+
+    // Amounts stay hidden from a role that hides the order amount; narrower scopes get no tenant figures.
+    expect((await getAnalyticsDashboard(deps, analyst(true))).paidOrders![1]).toEqual({ month: '2026-10', count: { CNY: 1 } });
+    const team = await getAnalyticsDashboard(deps, analyst(false, 'subtree', '/hq'));
+    expect([team.customersBySegment, team.paidOrders]).toEqual([null, null]);
+  });
+
+  it('reads deals per pipeline and stage from the board counters, within the caller\'s subtree', async () => {
+    const customer = (await createCustomer(deps, ctx(), CreateCustomerInput.parse({ kind: 'company', name: 'Acme Ltd' }))).customer;
+    const pipeline = await createPipeline(deps, ctx(), PipelineInput.parse({ name: 'Sales', stages: [{ key: 'lead', name: 'Lead', probability: 10 }, { key: 'won', name: 'Won', probability: 100, outcome: 'won' }] }));
+    await createDeal(deps, ctx(), CreateDealInput.parse({ name: 'D1', amount: 1000, currency: 'CNY', customerId: customer.id, pipelineId: pipeline.id }));
+    await createDeal(deps, ctx(), CreateDealInput.parse({ name: 'D2', amount: 20.5, currency: 'USD', customerId: customer.id, pipelineId: pipeline.id }));
+    expect((await getAnalyticsDashboard(deps, ctx())).deals).toEqual({
+      countScope: '/',
+      pipelines: [{ pipelineId: pipeline.id, name: 'Sales', stages: [{ key: 'lead', name: 'Lead', count: 2, amount: { CNY: 1000, USD: 20.5 } }, { key: 'won', name: 'Won', count: 0, amount: {} }] }],
+    });
+    expect((await getAnalyticsDashboard(deps, analyst(true))).deals!.pipelines[0]!.stages[0]).toEqual({ key: 'lead', name: 'Lead', count: 2 });
+    // The deals are owned by `/` (the admin has no org unit): a team manager's subtree holds none of them.
+    expect((await getAnalyticsDashboard(deps, analyst(false, 'subtree', '/hq/east'))).deals!.pipelines[0]!.stages[0]).toMatchObject({ count: 0 });
+  });
+});
+
+describe('dashboard counters (offline)', () => {
+  it('keys counters and marks under the tenant and computes deltas from the marked contribution', () => {
+    expect(dashboardKeys.counter('acme', dashboardKeys.segmentBucket('important_value'))).toEqual({ pk: 'T#acme#DASHBOARD', sk: 'SEGMENT#important_value' });
+    expect(dashboardKeys.ordersBucket('2026-11-30T23:59:59+08:00')).toBe('ORDERS#2026-11');
+    expect(dashboardKeys.ordersBucket('2026-12-01T07:00:00+08:00')).toBe('ORDERS#2026-11');
+    expect(dashboardKeys.mark('acme', 'order', 'o1')).toEqual({ pk: 'T#acme#DASHMARK#order#o1', sk: 'MARK' });
+    expect(contributionDeltas({ bucket: 'A', values: { n: 1 } }, { bucket: 'A', values: { n: 1 } })).toEqual(new Map());
+    expect(contributionDeltas({ bucket: 'A', values: { n: 1 } }, { bucket: 'B', values: { n: 1 } })).toEqual(new Map([['A', { n: -1 }], ['B', { n: 1 }]]));
+  });
+});
