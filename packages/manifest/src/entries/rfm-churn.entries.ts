@@ -1,4 +1,5 @@
 import type { ManifestEntry } from '../manifest.types';
+import { REPORT_SQL_ASSETS } from './analytics-queries.entries';
 
 /**
  * Analytics write-back (issue 7): daily RFM scores onto customer profiles and the churn trigger
@@ -9,12 +10,12 @@ import type { ManifestEntry } from '../manifest.types';
 export const rfmChurnEntries: ManifestEntry[] = [
   {
     kind: 'schedule', name: 'score-rfm', context: 'analytics', entry: 'functions/analytics/score-rfm.handler.ts', rateMinutes: 1440,
-    table: 'read-write', analytics: 'query', memoryMb: 1024, timeoutSeconds: 900,
+    table: 'read-write', analytics: 'query', memoryMb: 1024, timeoutSeconds: 900, assets: REPORT_SQL_ASSETS,
     summary: 'Daily: runs the RFM report per tenant and writes segment and scores onto each scored customer profile',
   },
   {
     kind: 'schedule', name: 'detect-churn', context: 'analytics', entry: 'functions/analytics/detect-churn.handler.ts', rateMinutes: 1440,
-    table: 'read-write', analytics: 'query', memoryMb: 1024, timeoutSeconds: 900,
+    table: 'read-write', analytics: 'query', memoryMb: 1024, timeoutSeconds: 900, assets: REPORT_SQL_ASSETS,
     summary: 'Daily: opens a churn episode (customer.churn-risk) for high-value customers without a purchase for 30 days; re-arms after the next purchase',
   },
 ];
