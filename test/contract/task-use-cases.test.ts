@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  auditKeys, completeTask, createCustomer, CreateCustomerInput, createTask, CreateTaskInput, deleteTask, getTask, listTasks, ListTasksQuery,
+  auditKeys, completeTask, createCustomer, CreateCustomerInput, createDeal, CreateDealInput, createPipeline, PipelineInput, createTask, CreateTaskInput, deleteTask, getTask, listTasks, ListTasksQuery,
   remindTask, reopenTask, taskKeys, TASK_REMINDER_TIMER, updateTask, UpdateTaskInput,
   type Clock, type DueTimer, type SecuredContext, type TableStore, type TaskDeps,
 } from '@crm/core';
@@ -125,7 +125,10 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('task use cases
   it("lists a customer's and a deal's tasks, open first, each status by due time", async () => {
     const me = rep('bob', '/hq/east');
     const customer = (await createCustomer({ ...deps, encryptor }, me, CreateCustomerInput.parse({ kind: 'company', name: 'East Co' }))).customer;
-    const deal = '01M88YXTM21CZ7JVBVVX0B5CPY';
+    const pipeline = await createPipeline(deps, adminContext(), PipelineInput.parse({ name: 'P', stages: [{ key: 'lead', name: 'Lead', probability: 10 }, { key: 'won', name: 'Won', probability: 100, outcome: 'won' }] }));
+    const deal = (await createDeal(deps, me, CreateDealInput.parse({ name: 'East deal', currency: 'CNY', customerId: customer.id, pipelineId: pipeline.id }))).id;
+    // A deal that does not exist (or that the caller cannot see) is refused.
+    expect(await code(create(me, { title: 'X', dueAt: '2026-11-25T08:00:00Z', dealId: '01M88YXTM21CZ7JVBVVX0B5CPY' }))).toBe('validation_failed');
     const a = (await create(me, { title: 'A', dueAt: '2026-11-25T08:00:00Z', customerId: customer.id, dealId: deal })).task;
     await create(me, { title: 'B', dueAt: '2026-11-28T08:00:00Z', customerId: customer.id });
     await create(rep('carol', '/hq/east'), { title: 'C', dueAt: '2026-11-24T08:00:00Z', customerId: customer.id });

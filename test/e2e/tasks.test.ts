@@ -18,13 +18,18 @@ beforeAll(async () => {
   eastRep = await server.as('task-co', 'east-rep', ['sales'], '/hq/east');
   westRep = await server.as('task-co', 'west-rep', ['sales'], '/hq/west');
   eastBoss = await server.as('task-co', 'east-boss', ['manager'], '/hq/east');
+  const pipeline = (await admin('POST', '/v1/pipelines', { name: 'Sales', stages: [{ key: 'lead', name: 'Lead', probability: 10 }, { key: 'won', name: 'Won', probability: 100, outcome: 'won' }] })).body;
+  const dealCustomer = (await eastRep('POST', '/v1/customers', { kind: 'company', name: 'Deal Co' })).body;
+  DEAL = (await eastRep('POST', '/v1/deals', { name: 'East deal', currency: 'CNY', customerId: dealCustomer.id, pipelineId: pipeline.id })).body.id;
+  expect(DEAL).toBeDefined();
 });
 afterAll(() => server?.stop());
 
 const titles = (res: { body: { items: Array<{ title: string }> } }) => res.body.items.map((t) => t.title);
 const busEvents = (): DomainEvent[] =>
   readFileSync(join(server.dataDir, 'events', 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as DomainEvent);
-const DEAL = '01M88YXTM21CZ7JVBVVX0B5CPY';
+/** A real deal of the east team (tasks refuse deals that do not exist or that the caller cannot see). */
+let DEAL: string;
 
 describe('tasks API', () => {
   it('creates, reads, lists, updates, completes, reopens and deletes tasks', async () => {
@@ -38,6 +43,7 @@ describe('tasks API', () => {
     const quote = created.body.id as string;
     const future = (await eastRep('POST', '/v1/tasks', { title: 'Visit', dueAt: '2099-01-01T09:00:00Z' })).body;
     await eastRep('POST', '/v1/tasks', { title: 'Deal review', dueAt: '2099-02-01T09:00:00Z', dealId: DEAL });
+    expect((await westRep('POST', '/v1/tasks', { title: 'Not mine', dueAt: '2099-02-01T09:00:00Z', dealId: DEAL })).body.code).toBe('validation_failed');
     expect((await eastRep('POST', '/v1/tasks', { title: 'Bad', dueAt: 'tomorrow' })).status).toBe(400);
     expect((await eastRep('POST', '/v1/tasks', { title: 'Bad', dueAt: '2099-01-01T09:00:00Z', remindAt: '2099-01-02T09:00:00Z' })).body.code).toBe('validation_failed');
     expect((await eastRep('POST', '/v1/tasks', { title: 'Bad', dueAt: '2099-01-01T09:00:00Z', status: 'done' })).status).toBe(400);

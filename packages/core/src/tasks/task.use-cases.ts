@@ -1,6 +1,7 @@
 import { AppError } from '../errors';
 import { assertWritable, type SecuredContext } from '../access/access-policy';
 import { requireVisibleCustomer, requestHash } from '../customers/customer.repository';
+import { requireVisibleDeal } from '../deals/deal.repository';
 import { assertIdempotencyKeyFormat, findReplay, recordResponseOperation, type IdempotentResponse } from '../idempotency/idempotency';
 import { TransactionConflictError, type TransactOperation } from '../ports/table-store.port';
 import {
@@ -43,6 +44,7 @@ export async function createTask(
   const remindAt = input.remindAt ?? input.dueAt;
   assertReminderBeforeDue(remindAt, input.dueAt);
   if (input.customerId) await assertVisibleCustomer(deps, ctx, input.customerId);
+  if (input.dealId) await assertVisibleDeal(deps, ctx, input.dealId);
 
   const now = deps.clock.now();
   const actor = actorOf(ctx.principal);
@@ -99,6 +101,7 @@ export async function updateTask(deps: TaskDeps, ctx: SecuredContext, id: string
   assertWritable(ctx.access, 'tasks', patch as Record<string, unknown>);
   assertTaskIfMatch(ifMatch, current);
   if (patch.customerId && patch.customerId !== current.customerId) await assertVisibleCustomer(deps, ctx, patch.customerId);
+  if (patch.dealId && patch.dealId !== current.dealId) await assertVisibleDeal(deps, ctx, patch.dealId);
   const next = applyTaskPatch(current, patch);
   const updated: Task = { ...next, version: current.version + 1, updatedAt: deps.clock.now().toISOString(), updatedBy: actorOf(ctx.principal) };
   await writeTaskVersioned(deps.store, tenantId, current, [
@@ -191,6 +194,16 @@ async function assertVisibleCustomer(deps: Pick<TaskDeps, 'store'>, ctx: Secured
     await requireVisibleCustomer(deps.store, ctx, customerId);
   } catch (error) {
     if (error instanceof AppError && error.code === 'not_found') throw invalid('body.customerId', 'no such customer', `Customer ${customerId} does not exist`);
+    throw error;
+  }
+}
+
+/** A related deal must exist (not deleted) and be visible to the caller. */
+async function assertVisibleDeal(deps: Pick<TaskDeps, 'store'>, ctx: SecuredContext, dealId: string): Promise<void> {
+  try {
+    await requireVisibleDeal(deps.store, ctx, dealId);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found') throw invalid('body.dealId', 'no such deal', `Deal ${dealId} does not exist`);
     throw error;
   }
 }
