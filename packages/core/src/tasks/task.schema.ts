@@ -35,7 +35,7 @@ export const CreateTaskInput = z.strictObject({
   assigneeId: UserRef.optional(),
   /** A customer the caller can see. */
   customerId: RecordId.optional(),
-  /** A deal (format-checked only; see docs/data-model.md, Tasks). */
+  /** A live deal the caller can see. */
   dealId: RecordId.optional(),
   priority: z.enum(TASK_PRIORITIES).default('normal'),
 });
