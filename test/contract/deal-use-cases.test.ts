@@ -10,7 +10,9 @@ import { adminContext, errorCode as code, fixedClock, stores, testEncryptor as e
 let store: TableStore;
 let now = new Date('2026-11-25T10:00:00.000Z');
 const clock = { now: () => now };
-const deps = () => ({ store, clock, ids: ulidGenerator(), encryptor });
+// One monotonic id generator: records written in the same (test clock) millisecond keep their order.
+const ids = ulidGenerator();
+const deps = () => ({ store, clock, ids, encryptor });
 const ctx = (tenantId = 'acme') => adminContext(tenantId);
 
 /** A sales rep of /hq/east (subtree scope), as the access layer resolves it. */

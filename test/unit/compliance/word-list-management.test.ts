@@ -9,7 +9,9 @@ import { adminContext, errorCode, fixedClock } from '../../support/use-case-harn
 
 let store: TableStore;
 const ctx = adminContext('acme');
-const deps = () => ({ store, clock: fixedClock, ids: ulidGenerator() });
+// One monotonic id generator: audit entries written in the same (fixed) millisecond keep their order.
+const ids = ulidGenerator();
+const deps = () => ({ store, clock: fixedClock, ids });
 const audits = async () => (await store.query({ partition: auditKeys.dayPartition('acme', '2026-11-25'), limit: 100 })).items;
 
 beforeEach(() => {

@@ -6,7 +6,9 @@ import { ulidGenerator } from '@crm/runtime';
 const clock: Clock = { now: () => new Date('2026-11-25T09:00:00.000Z') };
 let store: SqliteTableStore;
 const ctx: RequestContext = { principal: { tenantId: 'acme', kind: 'user', subject: 'root', roles: ['admin'], scopes: [] }, requestId: 'r' };
-const deps = () => ({ store, clock, ids: ulidGenerator() });
+// One monotonic id generator: records written in the same (fixed) millisecond keep their order.
+const ids = ulidGenerator();
+const deps = () => ({ store, clock, ids });
 const lists = [
   { name: 'guaranteed-returns', action: 'block' as const, words: ['保本保息', ' 稳赚不赔 ', '保本保息', 'ＡＢＣ'] },
   { name: 'review', action: 'flag' as const, words: ['荐股'] },

@@ -27,7 +27,9 @@ const known = fixture.companies[3]!;
 
 const principal: Principal = { tenantId: 'acme', kind: 'user', subject: 'root', roles: ['admin'], scopes: [], orgPath: '/' };
 const admin = async (): Promise<SecuredContext> => ({ principal, requestId: 'r', access: await loadAccessPolicy(store, principal) });
-const deps = () => ({ store, clock, ids: ulidGenerator(), encryptor });
+// One monotonic id generator: records written in the same (test clock) millisecond keep their order.
+const ids = ulidGenerator();
+const deps = () => ({ store, clock, ids, encryptor });
 const profile = (id: string) => store.get(customerKeys.profile('acme', id));
 
 /** The container the lead's composition roots will build, with the registry as its `companyRegistry`. */

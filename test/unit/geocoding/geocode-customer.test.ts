@@ -40,7 +40,9 @@ const recordingGeocoder: Geocoder = {
 
 const principal: Principal = { tenantId: 'acme', kind: 'user', subject: 'root', roles: ['admin'], scopes: [], orgPath: '/' };
 const admin = async (): Promise<SecuredContext> => ({ principal, requestId: 'r', access: await loadAccessPolicy(store, principal) });
-const deps = () => ({ store, clock, ids: ulidGenerator(), encryptor });
+// One monotonic id generator: records written in the same (test clock) millisecond keep their order.
+const ids = ulidGenerator();
+const deps = () => ({ store, clock, ids, encryptor });
 const profile = (id: string) => store.get(customerKeys.profile('acme', id));
 const create = async (line1: string, extra: Partial<CreateCustomerInput> = {}) =>
   (await createCustomer(deps(), await admin(), CreateCustomerInput.parse({ kind: 'person', name: `P ${line1}`, address: { line1 }, ...extra }))).customer;
