@@ -62,6 +62,16 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('parked interac
     expect((await list()).items).toEqual([]);
   });
 
+  it('gives an assigned interaction the archive TTL ingestion would have given it', async () => {
+    await putInteractionSettings(deps, ctx(), { unknownIdentity: 'park', interactionArchiveAfterDays: 365 }, '"1"');
+    const c = await customer({ name: 'Archive Li' });
+    const parked = await recordInteraction(deps, ctx(), ix({ identity: { phone: '13700000009' } }));
+    await assignParkedInteraction(deps, ctx(), parked.id!, { customerId: c.id });
+    const expiresAt = Date.parse('2026-11-01T00:00:00Z') / 1000 + 365 * 86_400;
+    expect(await deps.store.get(interactionKeys.timeline('acme', c.id, '2026-11-01T00:00:00.000Z', parked.id!))).toMatchObject({ expiresAt });
+    expect(await deps.store.get(interactionKeys.locator('acme', parked.id!))).toMatchObject({ expiresAt });
+  });
+
   it('lets exactly one of two concurrent assignments win', async () => {
     const a = await customer({ name: 'A' });
     const b = await customer({ name: 'B' });

@@ -13,6 +13,7 @@ import { ChannelIdSchema, type ChannelId } from './channels';
 import { interactionKeys } from './interaction.keys';
 import { InteractionIdentity, type Interaction } from './interaction.schema';
 import { locatorItem, timelineItem } from './record-interaction.use-case';
+import { archiveExpiryOf, loadInteractionSettings } from './interaction-settings';
 
 /**
  * Parked interactions: under the tenant policy `unknownIdentity: park`, an interaction whose
@@ -117,10 +118,12 @@ export async function assignParkedInteraction(
     ? await deps.store.get(interactionKeys.clientId(tenantId, source.clientId), { consistent: true })
     : undefined;
 
+  // The tenant's archive age applies as it does at ingestion (a TTL from occurredAt on both items).
+  const expiry = archiveExpiryOf(await loadInteractionSettings(deps.store, tenantId), interaction.occurredAt);
   const operations: TransactOperation[] = [
     { type: 'delete', key: interactionKeys.parked(tenantId, parkedId), condition: { kind: 'exists' } },
-    { type: 'put', item: { ...timelineItem(tenantId, interaction), matchedBy: 'assigned' }, condition: { kind: 'notExists' } },
-    { type: 'put', item: locatorItem(tenantId, interaction), condition: { kind: 'notExists' } },
+    { type: 'put', item: { ...timelineItem(tenantId, interaction), matchedBy: 'assigned', ...expiry }, condition: { kind: 'notExists' } },
+    { type: 'put', item: { ...locatorItem(tenantId, interaction), ...expiry }, condition: { kind: 'notExists' } },
     auditPutOperation(auditEntryFrom(ctx, {
       action: 'interactions:assign-parked', resource: 'interaction', resourceId: parkedId,
       detail: { customerId: customer.id, requestedCustomerId: input.customerId, channel: source.channel, type: source.type },
