@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isFieldCiphertext } from '../ports/field-encryptor.port';
 import type { DomainEvent } from '../ports/event-bus.port';
 import { CUSTOMER_EVENT_VALUE_FIELDS, eventDefinition, eventSchema } from './event-catalogue';
+import { instant } from './event-time';
 import { churnEventMappers } from '../analytics/churn/churn-events';
 import { dealEventMappers } from '../deals/deal-events';
 import { orderEventMappers } from '../orders/order-events';
@@ -152,11 +153,7 @@ function interactionEvents(record: ChangeRecord, item: Record<string, unknown>):
   return events;
 }
 
-/** An event time: the value when it is an instant, else the record's approximate creation time. */
-export function instant(value: unknown, record: ChangeRecord): string {
-  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
-  return new Date(record.approximateCreationTime).toISOString();
-}
+export { instant } from './event-time';
 
 /** Order-insensitive for object keys (items round-trip through DynamoDB maps), order-sensitive for lists. */
 function sameValue(a: unknown, b: unknown): boolean {

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { EventDefinition } from '../events/event-catalogue';
 import type { ChangeRecord, Draft, EntityEventMapper } from '../events/change-record-events';
 import { ORDER_STATUSES } from './order.schema';
+import { instant } from '../events/event-time';
 
 /**
  * The order domain events: their contracts (registered in EVENT_DEFINITIONS) and the mapping of
@@ -36,16 +37,6 @@ export const ORDER_EVENT_DEFINITIONS: EventDefinition[] = [
     data: z.object({ ...OrderSummary, from: Status, to: Status }),
   },
 ];
-
-/**
- * An event time: the value when it is an instant, else the record's approximate creation time. (The
- * same rule as `instant` in change-record-events.ts, which imports this module: importing a value
- * from it here would read it before that module is initialised.)
- */
-function instant(value: unknown, record: ChangeRecord): string {
-  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
-  return new Date(record.approximateCreationTime).toISOString();
-}
 
 function summary(image: Record<string, unknown>, record: ChangeRecord) {
   return {

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { EventDefinition } from '../events/event-catalogue';
 import type { ChangeRecord, Draft, EntityEventMapper } from '../events/change-record-events';
 import { TASK_ENTITY } from './task.keys';
+import { instant } from '../events/event-time';
 
 /**
  * The task domain events: their contracts (registered in EVENT_DEFINITIONS) and the mapping of
@@ -72,12 +73,6 @@ function summaryOf(t: Record<string, unknown>, record: ChangeRecord): Record<str
     ...(typeof t.customerId === 'string' ? { customerId: t.customerId } : {}),
     ...(typeof t.dealId === 'string' ? { dealId: t.dealId } : {}),
   };
-}
-
-/** As `instant` in change-record-events.ts (not imported: that module imports this one). */
-function instant(value: unknown, record: ChangeRecord): string {
-  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
-  return new Date(record.approximateCreationTime).toISOString();
 }
 
 /** entity → the events one change of such an item publishes. */

@@ -2,12 +2,7 @@ import * as z from 'zod';
 import type { EventDefinition } from '../../events/event-catalogue';
 import type { ChangeRecord, Draft, EntityEventMapper } from '../../events/change-record-events';
 import { CHURN_ENTITY } from './churn-episode';
-
-/** As `instant` in change-record-events.ts (a value import from there would be circular at load time). */
-function instant(value: unknown, record: ChangeRecord): string {
-  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
-  return new Date(record.approximateCreationTime).toISOString();
-}
+import { instant } from '../../events/event-time';
 
 /**
  * The churn trigger's event: its contract (registered in EVENT_DEFINITIONS) and the mapping of
