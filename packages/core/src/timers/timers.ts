@@ -54,29 +54,23 @@ export function dueIndexOperations(record: ChangeRecord, now: Date): TransactOpe
   const before = timersOf(record.oldImage);
   const after = record.eventName === 'REMOVE' ? {} : timersOf(record.newImage);
   const base = { tenantId: image.tenantId, key: { pk: image.pk, sk: image.sk } };
-  const operations: TransactOperation[] = [];
+  // Keyed by entry: a put of an entry also being deleted (a timer moved within one hour) wins.
+  const operations = new Map<string, TransactOperation>();
+  const remove = (key: ItemKey) => operations.set(`${key.pk}|${key.sk}`, { type: 'delete', key });
   for (const [kind, dueAt] of Object.entries(before)) {
     if (after[kind] === dueAt) continue;
     const timer = { ...base, kind, dueAt };
     // The entry may sit in its due hour or (indexed late) in a later one; both are cleared.
-    operations.push({ type: 'delete', key: timerKeys.entry(timerKeys.bucket(new Date(dueAt)), timer) });
-    operations.push({ type: 'delete', key: timerKeys.entry(bucketFor(dueAt, now), timer) });
+    remove(timerKeys.entry(timerKeys.bucket(new Date(dueAt)), timer));
+    remove(timerKeys.entry(bucketFor(dueAt, now), timer));
   }
   for (const [kind, dueAt] of Object.entries(after)) {
     if (before[kind] === dueAt && record.eventName !== 'INSERT') continue;
     const timer = { ...base, kind, dueAt };
-    operations.push({ type: 'put', item: { ...timerKeys.entry(bucketFor(dueAt, now), timer), entity: 'due-timer', ...timer, attempts: 0 } });
+    const key = timerKeys.entry(bucketFor(dueAt, now), timer);
+    operations.set(`${key.pk}|${key.sk}`, { type: 'put', item: { ...key, entity: 'due-timer', ...timer, attempts: 0 } });
   }
-  // Deletes of an entry that is put again in the same batch (a timer moved within one hour) are dropped.
-  const puts = new Set(operations.filter((o) => o.type === 'put').map((o) => `${(o as { item: Item }).item.pk}|${(o as { item: Item }).item.sk}`));
-  const seen = new Set<string>();
-  return operations.filter((o) => {
-    const id = o.type === 'put' ? `${o.item.pk}|${o.item.sk}` : o.type === 'delete' ? `${o.key.pk}|${o.key.sk}` : '';
-    if (o.type === 'delete' && puts.has(id)) return false;
-    if (seen.has(`${o.type}|${id}`)) return false;
-    seen.add(`${o.type}|${id}`);
-    return true;
-  });
+  return [...operations.values()];
 }
 
 export interface SweepResult {
