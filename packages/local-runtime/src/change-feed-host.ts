@@ -30,8 +30,8 @@ export type ChangeFeedReply =
 export async function startChangeFeedWorker(config: LocalConfig, repoRoot: string, options: { onExit?: () => void } = {}): Promise<ChangeFeed> {
   // A plain-JS entry registers tsx in the worker, which then runs the TypeScript sources like the server.
   const worker = new Worker(new URL('./change-feed-worker.mjs', import.meta.url), { workerData: { config, repoRoot } });
-  const drains = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
-  let nextDrain = 0;
+  const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  let nextRequest = 0;
   let stopped: (() => void) | undefined;
   let stopping = false;
   let exited = false;
@@ -41,8 +41,8 @@ export async function startChangeFeedWorker(config: LocalConfig, repoRoot: strin
       if (message.type === 'ready') resolve();
       else if (message.type === 'failed') reject(new Error(`change-feed worker failed to start: ${message.error}`));
       else if (message.type === 'drained') {
-        const waiting = drains.get(message.id);
-        drains.delete(message.id);
+        const waiting = pending.get(message.id);
+        pending.delete(message.id);
         if (message.error === undefined) waiting?.resolve();
         else waiting?.reject(new Error(message.error));
       } else if (message.type === 'stopped') stopped?.();
@@ -59,8 +59,8 @@ export async function startChangeFeedWorker(config: LocalConfig, repoRoot: strin
       if (!stopping) console.error(`change-feed worker exited unexpectedly (code ${code}); stream consumers stopped until restart`);
       const error = new Error(`change-feed worker exited (code ${code})`);
       reject(error);
-      for (const waiting of drains.values()) waiting.reject(error);
-      drains.clear();
+      for (const waiting of pending.values()) waiting.reject(error);
+      pending.clear();
       stopped?.();
     });
   });
@@ -73,9 +73,9 @@ export async function startChangeFeedWorker(config: LocalConfig, repoRoot: strin
   /** A request the worker answers with `drained` (drain, run-schedules). */
   const request = (type: 'drain' | 'run-schedules') => {
     if (exited) return Promise.reject(new Error('change-feed worker is not running'));
-    const id = nextDrain++;
+    const id = nextRequest++;
     return new Promise<void>((resolve, reject) => {
-      drains.set(id, { resolve, reject });
+      pending.set(id, { resolve, reject });
       post({ type, id });
     });
   };

@@ -49,7 +49,7 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
   const store = new SqliteTableStore({ db, clock: systemClock, onCommit: () => changeFeed?.notify() });
   try {
     changeFeed = inProcess
-      ? await localDispatcher(db, manifest, repoRoot)
+      ? await localChangeFeed(db, manifest, repoRoot)
       : await startChangeFeedWorker(config, repoRoot, { onExit: () => db.open && db.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT_PAGES}`) });
   } catch (error) {
     db.close();
@@ -115,7 +115,7 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
  * The manifest's stream consumers on a dispatcher over this thread's connection, and its schedules
  * on timers (every `rateMinutes`, like the EventBridge rules in AWS; `runSchedules` runs them now).
  */
-async function localDispatcher(db: Database.Database, manifest: readonly ManifestEntry[], repoRoot: string): Promise<ChangeFeed> {
+async function localChangeFeed(db: Database.Database, manifest: readonly ManifestEntry[], repoRoot: string): Promise<ChangeFeed> {
   const load = async <H>(entry: ManifestEntry) => ((await import(pathToFileURL(resolve(repoRoot, entry.entry)).href)) as { handler: H }).handler;
   const consumers = [];
   const schedules: Array<{ name: string; rateMinutes: number; handler: () => Promise<unknown> }> = [];
