@@ -1,11 +1,11 @@
 import { AppError } from '../errors';
 import type { SecuredContext } from '../access/access-policy';
-import { canSeeRecord, isWithin } from '../access/data-scope';
+import { canSeeRecord } from '../access/data-scope';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../pagination/cursor';
 import type { Item } from '../ports/table-store.port';
 import { requirePipeline } from '../pipelines/pipeline.repository';
 import type { BoardQuery, Stage } from '../pipelines/pipeline.schema';
-import { readCounters, type StageCounter } from '../pipelines/stage-counters';
+import { counterScopeOf, readCounters, stageTotals, type StageCounter } from '../pipelines/stage-counters';
 import { dealKeys } from './deal.keys';
 import { toDeal, type DealDeps } from './deal.repository';
 import type { Board, Deal } from './deal.schema';
@@ -31,7 +31,7 @@ export async function getPipelineBoard(deps: Pick<DealDeps, 'store'>, ctx: Secur
   const stages = query.stage ? pipeline.stages.filter((s) => s.key === query.stage) : pipeline.stages;
   if (stages.length === 0) throw new AppError('unknown_stage', `Pipeline ${pipelineId} has no stage ${query.stage}`, { stages: pipeline.stages.map((s) => s.key) });
 
-  const countScope = ctx.access.dataScope === 'tenant' ? '/' : ctx.access.dataScope === 'subtree' && ctx.principal.orgPath ? ctx.principal.orgPath : null;
+  const countScope = counterScopeOf(ctx);
   const [counters, columns] = await Promise.all([
     countScope === null ? Promise.resolve([] as StageCounter[]) : readCounters(deps.store, tenantId, pipelineId, { consistent: true, ...(query.stage ? { stage: query.stage } : {}) }),
     Promise.all(stages.map((s) => stageItems(deps, ctx, pipelineId, s, query))),
@@ -40,15 +40,7 @@ export async function getPipelineBoard(deps: Pick<DealDeps, 'store'>, ctx: Secur
     pipelineId,
     countScope,
     stages: stages.map((s, i) => {
-      let count = 0;
-      const cents: Record<string, number> = {};
-      for (const c of counters) {
-        if (c.stage !== s.key || countScope === null || !isWithin(c.orgPath, countScope)) continue;
-        count += c.count;
-        for (const [currency, value] of Object.entries(c.amountCents)) cents[currency] = (cents[currency] ?? 0) + value;
-      }
-      const amount: Record<string, number> = {};
-      for (const [currency, value] of Object.entries(cents).sort(([a], [b]) => a.localeCompare(b))) if (value !== 0) amount[currency] = value / 100;
+      const { count, amount } = countScope === null ? { count: 0, amount: {} } : stageTotals(counters, s.key, countScope);
       return {
         key: s.key, name: s.name, probability: s.probability, ...(s.outcome ? { outcome: s.outcome } : {}),
         count, amount, items: columns[i]!.items, ...(columns[i]!.next ? { next: columns[i]!.next } : {}),

@@ -1,3 +1,5 @@
+import type { SecuredContext } from '../access/access-policy';
+import { isWithin } from '../access/data-scope';
 import type { Item, TableStore, TransactOperation } from '../ports/table-store.port';
 import { pipelineKeys } from './pipeline.keys';
 
@@ -114,4 +116,27 @@ export async function readCounters(store: TableStore, tenantId: string, pipeline
     startAfter = page.lastKey;
   } while (startAfter);
   return out;
+}
+
+/**
+ * The org subtree a caller's counts cover: the whole tenant (`/`), its own subtree, or none (own data
+ * scope: counters are kept per org unit, not per owner).
+ */
+export function counterScopeOf(ctx: SecuredContext): string | null {
+  if (ctx.access.dataScope === 'tenant') return '/';
+  return ctx.access.dataScope === 'subtree' && ctx.principal.orgPath ? ctx.principal.orgPath : null;
+}
+
+/** A stage's deal count and amounts (major units per currency, sorted; zero sums left out) over the counters within `scope`. */
+export function stageTotals(counters: readonly StageCounter[], stage: string, scope: string): { count: number; amount: Record<string, number> } {
+  let count = 0;
+  const cents: Record<string, number> = {};
+  for (const c of counters) {
+    if (c.stage !== stage || !isWithin(c.orgPath, scope)) continue;
+    count += c.count;
+    for (const [currency, value] of Object.entries(c.amountCents)) cents[currency] = (cents[currency] ?? 0) + value;
+  }
+  const amount: Record<string, number> = {};
+  for (const [currency, value] of Object.entries(cents).sort(([a], [b]) => a.localeCompare(b))) if (value !== 0) amount[currency] = value / 100;
+  return { count, amount };
 }

@@ -1,11 +1,10 @@
 import * as z from 'zod';
 import { fieldAccess, type SecuredContext } from '../../access/access-policy';
-import { isWithin } from '../../access/data-scope';
 import type { Clock } from '../../ports/clock.port';
 import type { TableStore } from '../../ports/table-store.port';
 import { pipelineKeys } from '../../pipelines/pipeline.keys';
 import { toPipeline } from '../../pipelines/pipeline.repository';
-import { readCounters } from '../../pipelines/stage-counters';
+import { counterScopeOf, readCounters, stageTotals } from '../../pipelines/stage-counters';
 import { RFM_SEGMENTS } from '../rfm-segments';
 import { readDashboardCounters } from './dashboard-counters';
 import { ORDERS_BUCKET_PREFIX, SEGMENT_BUCKET_PREFIX } from './dashboard.keys';
@@ -45,7 +44,7 @@ export async function getAnalyticsDashboard(deps: { store: TableStore; clock: Cl
   const { tenantId } = ctx.principal;
   const now = deps.clock.now();
   const tenantWide = ctx.access.dataScope === 'tenant';
-  const countScope = tenantWide ? '/' : ctx.access.dataScope === 'subtree' && ctx.principal.orgPath ? ctx.principal.orgPath : null;
+  const countScope = counterScopeOf(ctx);
   const current = now.toISOString().slice(0, 7);
   const previous = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
 
@@ -93,15 +92,7 @@ async function dealFigures(store: TableStore, tenantId: string, countScope: stri
     pipelineId: p.id,
     name: p.name,
     stages: p.stages.map((s) => {
-      let count = 0;
-      const cents: Record<string, number> = {};
-      for (const c of counters[i]!) {
-        if (c.stage !== s.key || !isWithin(c.orgPath, countScope)) continue;
-        count += c.count;
-        for (const [currency, value] of Object.entries(c.amountCents)) cents[currency] = (cents[currency] ?? 0) + value;
-      }
-      const amount: Record<string, number> = {};
-      for (const [currency, value] of Object.entries(cents).sort(([a], [b]) => a.localeCompare(b))) if (value !== 0) amount[currency] = value / 100;
+      const { count, amount } = stageTotals(counters[i]!, s.key, countScope);
       return { key: s.key, name: s.name, count, ...(withAmounts ? { amount } : {}) };
     }),
   }));
