@@ -1,11 +1,9 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
-import { LocalBlobStore } from '@crm/adapters/local-blob';
 import { AthenaAnalyticsEngine } from '@crm/adapters/athena';
 import type { AnalyticsEngine } from '@crm/core';
 import { parseConfig, type Container } from '@crm/runtime';
-import { dirname } from 'node:path';
 import * as z from 'zod';
-import { localLakeRoot } from './container-lake';
+import { localDataEnv, localLakeRoot } from './container-lake';
 
 /**
  * Analytics engine configuration. In AWS (`CRM_RUNTIME=aws`) the workgroup and the Glue database
@@ -51,9 +49,4 @@ export function analyticsEngineOf(container: Container, env: Record<string, stri
     engines.set(container, engine);
   }
   return engine;
-}
-
-function localDataEnv(container: Container, env: Record<string, string | undefined>): Record<string, string | undefined> {
-  if (env.CRM_RUNTIME === 'aws' || !(container.blobs instanceof LocalBlobStore)) return env;
-  return { ...env, CRM_DATA_DIR: dirname(dirname(container.blobs.fileOf('x'))) };
 }

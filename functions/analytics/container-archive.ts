@@ -3,10 +3,8 @@ import { LocalArchiveStore } from '@crm/adapters/local-archive';
 import { S3ArchiveStore } from '@crm/adapters/s3-archive';
 import type { ArchiveStore } from '@crm/core';
 import { parseConfig, type Container } from '@crm/runtime';
-import { LocalBlobStore } from '@crm/adapters/local-blob';
-import { dirname } from 'node:path';
 import * as z from 'zod';
-import { localLakeRoot } from './container-lake';
+import { localDataEnv, localLakeRoot } from './container-lake';
 
 /**
  * Archive configuration. In AWS the archive is the lake bucket's `archive/timeline/` prefix; infra
@@ -41,14 +39,8 @@ const stores = new WeakMap<Container, ArchiveStore>();
 export function archiveStoreOf(container: Container, env: Record<string, string | undefined> = process.env): ArchiveStore {
   let store = stores.get(container);
   if (!store) {
-    store = (container as Container & { archive?: ArchiveStore }).archive ?? localOrAws(container, env);
+    store = (container as Container & { archive?: ArchiveStore }).archive ?? archiveStoreFromEnv(localDataEnv(container, env));
     stores.set(container, store);
   }
   return store;
-}
-
-/** Locally the data folder is found through the container's blob store (`<data>/blobs`), as `lakeWriterOf` does. */
-function localOrAws(container: Container, env: Record<string, string | undefined>): ArchiveStore {
-  if (env.CRM_RUNTIME === 'aws' || !(container.blobs instanceof LocalBlobStore)) return archiveStoreFromEnv(env);
-  return archiveStoreFromEnv({ ...env, CRM_DATA_DIR: dirname(dirname(container.blobs.fileOf('x'))) });
 }

@@ -47,7 +47,11 @@ export function lakeWriterOf(container: Container, env: Record<string, string | 
   return writer;
 }
 
-function localDataEnv(container: Container, env: Record<string, string | undefined>): Record<string, string | undefined> {
+/**
+ * The env a container's local adapters read: locally the data folder is found through the
+ * container's blob store (`<data>/blobs`), so each local server and test server has its own lake.
+ */
+export function localDataEnv(container: Container, env: Record<string, string | undefined>): Record<string, string | undefined> {
   if (env.CRM_RUNTIME === 'aws' || !(container.blobs instanceof LocalBlobStore)) return env;
   return { ...env, CRM_DATA_DIR: dirname(dirname(container.blobs.fileOf('x'))) };
 }

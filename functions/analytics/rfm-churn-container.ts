@@ -1,11 +1,10 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { LocalBlobStore } from '@crm/adapters/local-blob';
 import { LakeTenantId, type AnalyticsEngine, type LakeTable } from '@crm/core';
 import { parseConfig, type Container } from '@crm/runtime';
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { analyticsEngineOf } from './container-analytics-engine';
-import { AwsLakeConfig, localLakeRoot } from './container-lake';
+import { AwsLakeConfig, localDataEnv, localLakeRoot } from './container-lake';
 
 /**
  * What the scheduled RFM and churn jobs run on: the analytics engine (analyticsEngineOf: Athena in
@@ -49,7 +48,7 @@ function s3LakeTenants(env: Record<string, string | undefined>): (table: LakeTab
 
 function localListing(container: Container, env: Record<string, string | undefined>): (table: LakeTable) => Promise<string[]> {
   // As lakeWriterOf: a local server's data folder is found through its blob store (`<data>/blobs`).
-  const root = container.blobs instanceof LocalBlobStore ? join(dirname(dirname(container.blobs.fileOf('x'))), 'lake') : localLakeRoot(env);
+  const root = localLakeRoot(localDataEnv(container, env));
   return async (table) => localLakeTenants(root, table);
 }
 

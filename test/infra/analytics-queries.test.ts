@@ -2,16 +2,15 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manifest } from '@crm/manifest';
 import { MANIFEST_ENTRY_TAG } from '../../infra/constructs/crm-function';
-import { resourcesOf, synthCrm, tagOf } from './synth-crm';
+import { synthAnalyticsTemplates } from './analytics-templates';
+import { resourcesOf, tagOf } from './synth-crm';
 
 /** The query runner reaches Athena (its workgroup, the Glue database, the query policy); nothing else does. */
 describe('analytics query infrastructure', () => {
   let stateful: Template;
   let analytics: Template;
   beforeAll(() => {
-    const { templates } = synthCrm();
-    stateful = templates.get('Crm-dev-Stateful')!;
-    analytics = templates.get('Crm-dev-Analytics')!;
+    ({ stateful, analytics } = synthAnalyticsTemplates());
   });
 
   it("gives entries with analytics: 'query' the workgroup, the database and the lake's query policy, and no other function", () => {

@@ -5,16 +5,15 @@ import { fragmentSqlTemplate, LAKE_COLUMNS, LAKE_TABLES, reportSqlTemplate, SQL_
 import { manifest } from '@crm/manifest';
 import { ATHENA_BYTES_SCANNED_CUTOFF, reportNamedQueries } from '../../infra/constructs/analytics-lake';
 import { MANIFEST_ENTRY_TAG } from '../../infra/constructs/crm-function';
-import { resourcesOf, synthCrm, tagOf } from './synth-crm';
+import { synthAnalyticsTemplates } from './analytics-templates';
+import { resourcesOf, tagOf } from './synth-crm';
 
 /** The analytics lake: Glue tables with partition projection, the Athena workgroup, named queries, writer grants. */
 describe('analytics lake infrastructure', () => {
   let stateful: Template;
   let analytics: Template;
   beforeAll(() => {
-    const { templates } = synthCrm();
-    stateful = templates.get('Crm-dev-Stateful')!;
-    analytics = templates.get('Crm-dev-Analytics')!;
+    ({ stateful, analytics } = synthAnalyticsTemplates());
   });
 
   const lakeBucketId = () => Object.keys(resourcesOf(stateful, 'AWS::S3::Bucket')).find((id) => id.startsWith('LakeBucket'))!;

@@ -1,16 +1,15 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_ENTRY_TAG } from '../../infra/constructs/crm-function';
-import { resourcesOf, synthCrm, tagOf } from './synth-crm';
+import { synthAnalyticsTemplates } from './analytics-templates';
+import { resourcesOf, tagOf } from './synth-crm';
 
 /** The daily RFM and churn jobs query the lake (and list its bucket for the tenants) but may not write it. */
 describe('RFM and churn schedules', () => {
   let stateful: Template;
   let analytics: Template;
   beforeAll(() => {
-    const { templates } = synthCrm();
-    stateful = templates.get('Crm-dev-Stateful')!;
-    analytics = templates.get('Crm-dev-Analytics')!;
+    ({ stateful, analytics } = synthAnalyticsTemplates());
   });
 
   it.each(['score-rfm', 'detect-churn'])('%s runs daily with the query policy, LAKE_BUCKET and no lake writer policy', (name) => {

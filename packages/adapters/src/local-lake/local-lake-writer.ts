@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -10,21 +9,16 @@ import {
   type LakeTable,
   type LakeWriter,
 } from '@crm/core';
+import { COMPACTION_PLAN_FILE, planCompaction, type CompactionPlan, type LakeFileStamp } from './lake-compaction';
 import { ParquetFiles } from './parquet-files';
+
+export { COMPACTION_PLAN_FILE, compactedName } from './lake-compaction';
 
 export interface LocalLakeWriterOptions {
   /** The lake root, `<CRM_DATA_DIR>/lake`. */
   root: string;
   /** Milliseconds since the epoch (tests pass a fixed clock to decide which files are settled). */
   now?: () => number;
-}
-
-/** The compaction plan a partition keeps while a compaction is between "merged file written" and "inputs deleted". */
-export const COMPACTION_PLAN_FILE = '_compaction.json';
-
-interface CompactionPlan {
-  output: string;
-  inputs: string[];
 }
 
 /**
@@ -72,13 +66,12 @@ export class LocalLakeWriter implements LakeWriter {
   async compact(partition: LakePartition, options: { minFiles?: number; settledMs?: number } = {}): Promise<LakeCompaction> {
     const folder = this.folderOf(partition);
     await this.finishInterrupted(folder);
-    const cutoff = this.now() - (options.settledMs ?? 0);
-    const settled: string[] = [];
-    for (const name of await this.files(partition)) {
-      if ((await stat(join(folder, name))).mtimeMs <= cutoff) settled.push(name);
-    }
-    if (settled.length <= Math.max(1, options.minFiles ?? 1)) return { merged: 0, rows: 0 };
-    const plan: CompactionPlan = { output: compactedName(settled), inputs: settled };
+    const now = this.now();
+    const stamps: LakeFileStamp[] = [];
+    for (const name of await this.files(partition)) stamps.push({ name, lastModified: (await stat(join(folder, name))).mtimeMs });
+    const plan = planCompaction(stamps, now, options);
+    if (!plan) return { merged: 0, rows: 0 };
+    const settled = plan.inputs;
     // 1. the plan, 2. the merged file, 3. deleting the inputs, 4. dropping the plan: a crash after
     // 2 leaves the plan behind, and the next run finishes 3 and 4 before anything else.
     await writeAtomically(join(folder, COMPACTION_PLAN_FILE), JSON.stringify(plan));
@@ -122,12 +115,6 @@ export class LocalLakeWriter implements LakeWriter {
       throw error;
     }
   }
-}
-
-/** A merged file's name: derived from its inputs, so it never collides with one of them or another merge. */
-export function compactedName(inputs: readonly string[]): string {
-  const digest = createHash('sha256').update([...inputs].sort().join('\n')).digest('hex').slice(0, 20);
-  return `compacted-${digest}.parquet`;
 }
 
 async function writeAtomically(file: string, content: string): Promise<void> {

@@ -15,7 +15,7 @@ import {
   type LakeWriter,
 } from '@crm/core';
 import { ParquetFiles } from '../local-lake/parquet-files';
-import { COMPACTION_PLAN_FILE, compactedName } from '../local-lake/local-lake-writer';
+import { COMPACTION_PLAN_FILE, planCompaction, type CompactionPlan, type LakeFileStamp } from '../local-lake/lake-compaction';
 
 export interface S3LakeWriterOptions {
   /** Created once per container by the composition root. */
@@ -29,11 +29,6 @@ export interface S3LakeWriterOptions {
 }
 
 export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
-
-interface LakeObject {
-  name: string;
-  lastModified: number;
-}
 
 /**
  * The lake in its bucket: `<table>/tenant=<t>/dt=<d>/<batch-id>.parquet`, the files made exactly
@@ -92,10 +87,9 @@ export class S3LakeWriter implements LakeWriter {
       await this.finishInterrupted(prefix, objects);
       objects = await this.objects(partition);
     }
-    const cutoff = this.now() - (options.settledMs ?? 0);
-    const settled = objects.filter((o) => o.name.endsWith('.parquet') && o.lastModified <= cutoff).map((o) => o.name).sort();
-    if (settled.length <= Math.max(1, options.minFiles ?? 1)) return { merged: 0, rows: 0 };
-    const plan = { output: compactedName(settled), inputs: settled };
+    const plan = planCompaction(objects, this.now(), options);
+    if (!plan) return { merged: 0, rows: 0 };
+    const settled = plan.inputs;
     return this.withScratch(async (scratch) => {
       const inputs: string[] = [];
       for (const name of settled) {
@@ -120,15 +114,15 @@ export class S3LakeWriter implements LakeWriter {
     return this.parquet.close();
   }
 
-  private async finishInterrupted(prefix: string, objects: LakeObject[]): Promise<void> {
+  private async finishInterrupted(prefix: string, objects: LakeFileStamp[]): Promise<void> {
     const body = await this.get(`${prefix}/${COMPACTION_PLAN_FILE}`);
     if (!body) return;
-    const plan = JSON.parse(body.toString('utf8')) as { output: string; inputs: string[] };
+    const plan = JSON.parse(body.toString('utf8')) as CompactionPlan;
     if (objects.some((o) => o.name === plan.output)) await this.deleteInputs(prefix, plan);
     else await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: `${prefix}/${COMPACTION_PLAN_FILE}` }));
   }
 
-  private async deleteInputs(prefix: string, plan: { output: string; inputs: string[] }): Promise<void> {
+  private async deleteInputs(prefix: string, plan: CompactionPlan): Promise<void> {
     const keys = plan.inputs.filter((name) => name !== plan.output).map((name) => ({ Key: `${prefix}/${name}` }));
     // DeleteObjects takes at most 1000 keys per request.
     for (let i = 0; i < keys.length; i += 1000) {
@@ -138,9 +132,9 @@ export class S3LakeWriter implements LakeWriter {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: `${prefix}/${COMPACTION_PLAN_FILE}` }));
   }
 
-  private async objects(partition: LakePartition): Promise<LakeObject[]> {
+  private async objects(partition: LakePartition): Promise<LakeFileStamp[]> {
     const prefix = `${lakePartitionPrefix(partition)}/`;
-    const out: LakeObject[] = [];
+    const out: LakeFileStamp[] = [];
     let token: string | undefined;
     do {
       const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
