@@ -5,6 +5,7 @@ import type { Principal, RequestContext } from '../principal';
 import { canonicalJson } from '../shared/canonical-json';
 import { auditIndexAttributes, auditKeys } from './audit.keys';
 import type { AuditChange, AuditEntry } from './audit.schema';
+import { pickFields } from '../shared/pick-fields';
 
 /** Item type of audit records on the table (the chain consumer picks INSERTs of this entity). */
 export const AUDIT_ENTITY = 'audit';
@@ -111,9 +112,7 @@ export function toAuditItem(entry: AuditEntry): Item {
 
 /** The entry of a stored audit item: entry fields only, never keys or index attributes. */
 export function toAuditEntry(item: Record<string, unknown>): AuditEntry {
-  const out: Record<string, unknown> = {};
-  for (const f of ENTRY_FIELDS) if (item[f] !== undefined) out[f] = item[f];
-  return out as AuditEntry;
+  return pickFields<AuditEntry>(item, ENTRY_FIELDS);
 }
 
 /**

@@ -20,6 +20,7 @@ import type { SecuredContext } from '../access/access-policy';
 import { assertAssignableOrgPath, canSeeRecord } from '../access/data-scope';
 import { customerIndexAttributes, customerKeys } from './customer.keys';
 import type { Customer } from './customer.schema';
+import { pickFields } from '../shared/pick-fields';
 
 /** What the customer use cases depend on (ports only; adapters are chosen by the composition root). */
 export interface CustomerDeps {
@@ -47,9 +48,7 @@ export function toProfileItem(tenantId: string, c: Customer): Item {
 
 /** The API record of a stored profile item: only record fields, never keys or tenant. */
 export function toCustomer(item: Item): Customer {
-  const out: Record<string, unknown> = {};
-  for (const f of RECORD_FIELDS) if (item[f] !== undefined) out[f] = item[f];
-  return out as Customer;
+  return pickFields<Customer>(item, RECORD_FIELDS);
 }
 
 /** Tag membership items of a live customer. */

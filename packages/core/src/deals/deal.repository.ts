@@ -14,6 +14,7 @@ import type { Pipeline, Stage } from '../pipelines/pipeline.schema';
 import type { CounterContribution } from '../pipelines/stage-counters';
 import { dealIndexAttributes, dealKeys } from './deal.keys';
 import type { Deal, StageHistoryEntry } from './deal.schema';
+import { pickFields } from '../shared/pick-fields';
 
 /** What the deal use cases depend on (ports only). */
 export interface DealDeps {
@@ -67,9 +68,7 @@ export function repointDealItem(tenantId: string, item: Item, customerId: string
 }
 
 export function toDeal(item: Item): Deal {
-  const out: Record<string, unknown> = {};
-  for (const f of RECORD_FIELDS) if (item[f] !== undefined) out[f] = item[f];
-  return out as Deal;
+  return pickFields<Deal>(item, RECORD_FIELDS);
 }
 
 export function historyItem(tenantId: string, entry: StageHistoryEntry): Item {

@@ -14,6 +14,7 @@ import { interactionKeys } from './interaction.keys';
 import { InteractionIdentity, type Interaction } from './interaction.schema';
 import { locatorItem, timelineItem } from './record-interaction.use-case';
 import { archiveExpiryOf, loadInteractionSettings } from './interaction-settings';
+import { pickFields } from '../shared/pick-fields';
 
 /**
  * Parked interactions: under the tenant policy `unknownIdentity: park`, an interaction whose
@@ -180,7 +181,5 @@ async function requireParked(store: TableStore, tenantId: string, parkedId: stri
 }
 
 function toParkedInteraction(item: Item): ParkedInteraction {
-  const out: Record<string, unknown> = {};
-  for (const f of PARKED_FIELDS) if (item[f] !== undefined) out[f] = item[f];
-  return out as ParkedInteraction;
+  return pickFields<ParkedInteraction>(item, PARKED_FIELDS);
 }

@@ -5,6 +5,7 @@ import { requireVisibleCustomer } from '../customers/customer.repository';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../pagination/cursor';
 import { interactionKeys, TIMELINE_PREFIX } from './interaction.keys';
 import type { Interaction, TimelineQuery } from './interaction.schema';
+import { pickFields } from '../shared/pick-fields';
 
 /** Index pages read per request when channel/type filters thin them out (then a short page with `next`). */
 const MAX_FILTERED_PAGES = 5;
@@ -122,9 +123,7 @@ async function archivedPage(a: ArchiveReading, items: Interaction[], beforeSk: s
 }
 
 export function toInteraction(item: Item): Interaction {
-  const out: Record<string, unknown> = {};
-  for (const f of INTERACTION_FIELDS) if (item[f] !== undefined) out[f] = item[f];
-  return out as Interaction;
+  return pickFields<Interaction>(item, INTERACTION_FIELDS);
 }
 
 /**

@@ -9,6 +9,7 @@ import { timelineEntryDeleteOperation, timelineEntryPutOperation } from '../inte
 import { noteIndexAttributes, noteKeys } from './note.keys';
 import { dealNoteLookup } from './deal-note-lookup';
 import type { Note } from './note.schema';
+import { pickFields } from '../shared/pick-fields';
 
 /**
  * What a deal note needs to know about its deal: the deal's customer and whether the caller may
@@ -37,9 +38,7 @@ export function toNoteItem(tenantId: string, n: Note): Item {
 
 /** The API record of a stored note: record fields only, never keys or tenant. */
 export function toNote(item: Item): Note {
-  const out: Record<string, unknown> = {};
-  for (const f of RECORD_FIELDS) if (item[f] !== undefined) out[f] = item[f];
-  return out as Note;
+  return pickFields<Note>(item, RECORD_FIELDS);
 }
 
 export async function loadNote(store: TableStore, tenantId: string, id: string): Promise<Note | undefined> {

@@ -3,7 +3,8 @@ import { TransactionConflictError, type TransactOperation } from '../ports/table
 import { assertWritable, type SecuredContext } from '../access/access-policy';
 import { actorOf, requestHash, requireVisibleCustomer } from '../customers/customer.repository';
 import { belongsToTenant } from '../customers/customer.keys';
-import { assertIfMatchVersion, etagOf } from '../shared/etag';
+import { assertIfMatchVersion } from '../shared/etag';
+import { transactVersioned } from '../shared/versioned-write';
 import { assertIdempotencyKeyFormat, findReplay, recordResponseOperation } from '../idempotency/idempotency';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../pagination/cursor';
 import { MAX_MENTIONS, noteContent, type NoteFormat } from './note-sanitiser';
@@ -175,15 +176,6 @@ function contentOf(body: string, format: NoteFormat): Pick<Note, 'body' | 'excer
 }
 
 /** A versioned write whose first operation is conditional on the version read: 412 when stale, 404 when gone. */
-async function writeVersioned(deps: NoteDeps, tenantId: string, read: Note, operations: TransactOperation[]): Promise<void> {
-  try {
-    await deps.store.transact(operations);
-  } catch (error) {
-    if (error instanceof TransactionConflictError && error.failedIndexes.includes(0)) {
-      const now = await loadNote(deps.store, tenantId, read.id);
-      if (!now) throw notFound(`Note ${read.id}`);
-      throw new AppError('precondition_failed', 'The note was changed concurrently; re-read it and retry', { currentEtag: etagOf(now.version) });
-    }
-    throw error;
-  }
+function writeVersioned(deps: NoteDeps, tenantId: string, read: Note, operations: TransactOperation[]): Promise<void> {
+  return transactVersioned(deps.store, operations, 'Note', read.id, () => loadNote(deps.store, tenantId, read.id));
 }

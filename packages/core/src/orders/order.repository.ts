@@ -8,6 +8,7 @@ import { auditEntryFrom, auditPutOperation, diffChanges } from '../audit/audit-e
 import { requireVisibleCustomer } from '../customers/customer.repository';
 import { orderIndexAttributes, orderKeys } from './order.keys';
 import type { Order } from './order.schema';
+import { pickFields } from '../shared/pick-fields';
 
 /** What the order use cases depend on (ports only). */
 export interface OrderDeps {
@@ -30,9 +31,7 @@ export function toOrderItem(tenantId: string, o: Order, requestHash: string): It
 
 /** The API record of a stored order item: record fields only, never keys, tenant or hash. */
 export function toOrder(item: Item): Order {
-  const out: Record<string, unknown> = {};
-  for (const f of ORDER_FIELDS) if (item[f] !== undefined) out[f] = item[f];
-  return out as Order;
+  return pickFields<Order>(item, ORDER_FIELDS);
 }
 
 export async function loadOrderItem(store: TableStore, tenantId: string, id: string): Promise<Item | undefined> {

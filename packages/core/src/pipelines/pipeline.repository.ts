@@ -2,6 +2,7 @@ import { notFound } from '../errors';
 import type { Item, TableStore } from '../ports/table-store.port';
 import { pipelineKeys } from './pipeline.keys';
 import type { Pipeline, Stage } from './pipeline.schema';
+import { pickFields } from '../shared/pick-fields';
 
 const RECORD_FIELDS = [
   'id', 'name', 'description', 'stages', 'source', 'templatePipeline', 'archivedAt', 'archivedBy', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy',
@@ -22,9 +23,7 @@ export function pipelineItem(tenantId: string, p: Pipeline): Item {
 }
 
 export function toPipeline(item: Item): Pipeline {
-  const out: Record<string, unknown> = {};
-  for (const f of RECORD_FIELDS) if (item[f] !== undefined) out[f] = item[f];
-  return out as Pipeline;
+  return pickFields<Pipeline>(item, RECORD_FIELDS);
 }
 
 export async function loadPipeline(store: TableStore, tenantId: string, id: string, options: { consistent?: boolean } = {}): Promise<Pipeline | undefined> {

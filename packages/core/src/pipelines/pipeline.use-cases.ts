@@ -4,7 +4,7 @@ import type { IdGenerator } from '../ports/id-generator.port';
 import { TransactionConflictError, type TableStore, type TransactOperation } from '../ports/table-store.port';
 import type { RequestContext } from '../principal';
 import { auditEntryFrom, auditPutOperation, diffChanges } from '../audit/audit-entry';
-import { assertIfMatchVersion } from '../shared/etag';
+import { assertIfMatchVersion, etagOf } from '../shared/etag';
 import { pipelineKeys } from './pipeline.keys';
 import { loadPipeline, pipelineItem, requirePipeline, toPipeline } from './pipeline.repository';
 import type { ListPipelinesQuery, Pipeline, PipelineInput, Stage, UpdatePipelineInput } from './pipeline.schema';
@@ -126,7 +126,7 @@ async function writePipeline(deps: PipelineDeps, ctx: RequestContext, read: Pipe
   } catch (error) {
     if (error instanceof TransactionConflictError && error.failedIndexes.includes(0)) {
       const now = await loadPipeline(deps.store, tenantId, read.id);
-      throw new AppError('precondition_failed', 'The pipeline was changed concurrently; re-read it and retry', now ? { currentEtag: `"${now.version}"` } : {});
+      throw new AppError('precondition_failed', 'The pipeline was changed concurrently; re-read it and retry', now ? { currentEtag: etagOf(now.version) } : {});
     }
     throw error;
   }

@@ -1,13 +1,15 @@
 import { actorOf } from '../customers/customer.repository';
 import type { Clock } from '../ports/clock.port';
 import type { IdGenerator } from '../ports/id-generator.port';
-import { TransactionConflictError, type Item, type TableStore, type TransactOperation } from '../ports/table-store.port';
-import { AppError, notFound } from '../errors';
+import type { Item, TableStore, TransactOperation } from '../ports/table-store.port';
+import { notFound } from '../errors';
 import type { RequestContext } from '../principal';
 import type { AccessPolicy, SecuredContext } from '../access/access-policy';
 import { canSeeRecord } from '../access/data-scope';
 import { auditEntryFrom, auditPutOperation, diffChanges } from '../audit/audit-entry';
-import { assertIfMatchVersion, etagOf } from '../shared/etag';
+import { assertIfMatchVersion } from '../shared/etag';
+import { pickFields } from '../shared/pick-fields';
+import { transactVersioned } from '../shared/versioned-write';
 import { TASK_ENTITY, taskIndexAttributes, taskKeys, taskTimers } from './task.keys';
 import type { Task } from './task.schema';
 
@@ -41,9 +43,7 @@ export function toTaskItem(tenantId: string, t: Task): Item {
 
 /** The API record of a stored item: record fields only, never keys, timers or tenant. */
 export function toTask(item: Item): Task {
-  const out: Record<string, unknown> = {};
-  for (const f of RECORD_FIELDS) if (item[f] !== undefined) out[f] = item[f];
-  return out as Task;
+  return pickFields<Task>(item, RECORD_FIELDS);
 }
 
 /** Loads a task with a strongly consistent read; undefined when absent. */
@@ -103,14 +103,5 @@ export async function writeTaskVersioned(
   operations: [TransactOperation & { type: 'put' | 'delete' }, ...TransactOperation[]],
 ): Promise<void> {
   operations[0].condition = { kind: 'equals', attribute: 'version', value: read.version };
-  try {
-    await store.transact(operations);
-  } catch (error) {
-    if (error instanceof TransactionConflictError && error.failedIndexes.includes(0)) {
-      const now = await loadTask(store, tenantId, read.id);
-      if (!now) throw notFound(`Task ${read.id}`);
-      throw new AppError('precondition_failed', 'The task was changed concurrently; re-read it and retry', { currentEtag: etagOf(now.version) });
-    }
-    throw error;
-  }
+  await transactVersioned(store, operations, 'Task', read.id, () => loadTask(store, tenantId, read.id));
 }

@@ -9,6 +9,7 @@ import { ConditionFailedError, type Item, type TableStore } from '../../ports/ta
 import type { AnalyticsRow, ReportName, ReportParamsByName } from '../report-definitions';
 import { analyticsQueryKeys } from './analytics-query.keys';
 import type { AnalyticsQuery, AnalyticsQueryStatus, CreateAnalyticsQueryInput } from './analytics-query.schema';
+import { pickFields } from '../../shared/pick-fields';
 
 export const ANALYTICS_QUERY_ENTITY = 'analytics-query';
 
@@ -43,9 +44,7 @@ const QUERY_FIELDS = ['id', 'report', 'params', 'status', 'rows', 'rowCount', 't
 
 /** The API record of a stored query item (never keys, tenant or version). */
 export function toAnalyticsQuery(item: Item): AnalyticsQuery {
-  const out: Record<string, unknown> = {};
-  for (const f of QUERY_FIELDS) if (item[f] !== undefined) out[f] = item[f];
-  return out as AnalyticsQuery;
+  return pickFields<AnalyticsQuery>(item, QUERY_FIELDS);
 }
 
 /**
