@@ -75,17 +75,22 @@ export async function loadCustomer(store: TableStore, tenantId: string, id: stri
  * indistinguishable from one that does not exist. Deleted ones only when asked for.
  */
 export async function requireVisibleCustomer(store: TableStore, ctx: SecuredContext, id: string, options: { includeDeleted?: boolean; followMerged?: boolean } = {}): Promise<Customer> {
-  let c = await loadCustomer(store, ctx.principal.tenantId, id);
+  const loaded = await loadCustomer(store, ctx.principal.tenantId, id);
   // A merged record answers reads with its survivor (a chain of merges is followed a few hops).
-  for (let hops = 0; c?.mergedInto && options.followMerged && hops < MAX_MERGE_HOPS; hops += 1) {
-    c = await loadCustomer(store, ctx.principal.tenantId, c.mergedInto);
-  }
+  const c = options.followMerged ? await followMerges(store, ctx.principal.tenantId, loaded) : loaded;
   if (!c || (c.deletedAt && !options.includeDeleted) || !canSeeRecord(ctx.access, 'customer', c)) throw notFound(`Customer ${id}`);
   if (c.mergedInto) throw new AppError('customer_merged', `Customer ${id} was merged into ${c.mergedInto}; use that record`, { survivorId: c.mergedInto });
   return c;
 }
 
 const MAX_MERGE_HOPS = 5;
+
+/** The survivor of a merged customer (a chain of merges followed up to 5 hops; still merged beyond that). */
+export async function followMerges(store: TableStore, tenantId: string, customer: Customer | undefined): Promise<Customer | undefined> {
+  let c = customer;
+  for (let hops = 0; c?.mergedInto && hops < MAX_MERGE_HOPS; hops += 1) c = await loadCustomer(store, tenantId, c.mergedInto);
+  return c;
+}
 
 /** Validates the owning org unit a caller asks for: inside its subtree, and an existing unit. */
 export async function assertOrgPath(store: TableStore, ctx: SecuredContext, orgPath: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { TableStore } from '../ports/table-store.port';
 import type { SecuredContext } from '../access/access-policy';
 import { canSeeRecord } from '../access/data-scope';
 import { customerKeys } from '../customers/customer.keys';
-import { loadCustomer, toCustomer } from '../customers/customer.repository';
+import { followMerges, loadCustomer, toCustomer } from '../customers/customer.repository';
 import type { Customer } from '../customers/customer.schema';
 import { blockingKeyPartition, type BlockingKeyType } from '../duplicates/duplicate-keys';
 import { normalisePhone } from '../normalisation/phone';
@@ -14,7 +14,6 @@ export type IdentityMatch = 'externalId' | 'phone' | 'email';
 
 /** Candidates read per lookup key (a phone shared by more customers than this is not an identity). */
 const MAX_CANDIDATES = 25;
-const MAX_MERGE_HOPS = 5;
 
 /**
  * Finds the customer an identity belongs to, through lookup items only (never a scan): the external
@@ -31,8 +30,7 @@ export async function resolveIdentity(
   const { tenantId } = ctx.principal;
   if (identity.externalId) {
     const link = await store.get(interactionKeys.externalId(tenantId, identity.externalId.system, identity.externalId.id), { consistent: true });
-    let c = link ? await loadCustomer(store, tenantId, link.customerId as string) : undefined;
-    for (let hops = 0; c?.mergedInto && hops < MAX_MERGE_HOPS; hops += 1) c = await loadCustomer(store, tenantId, c.mergedInto);
+    const c = await followMerges(store, tenantId, link ? await loadCustomer(store, tenantId, link.customerId as string) : undefined);
     if (c && isMatchable(ctx, c)) return { customer: c, matchedBy: 'externalId' };
   }
   const phone = identity.phone ? identityPhone(identity.phone, phoneRegion) : undefined;

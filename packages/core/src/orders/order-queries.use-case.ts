@@ -2,8 +2,7 @@ import type { Item, QueryInput, SortKeyCondition, TableStore } from '../ports/ta
 import { canSeeRecord } from '../access/data-scope';
 import type { SecuredContext } from '../access/access-policy';
 import { customerKeys } from '../customers/customer.keys';
-import { requireVisibleCustomer, toCustomer } from '../customers/customer.repository';
-import type { Customer } from '../customers/customer.schema';
+import { followMerges, requireVisibleCustomer, toCustomer } from '../customers/customer.repository';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../pagination/cursor';
 import { orderKeys } from './order.keys';
 import { requireVisibleOrder, toOrder } from './order.repository';
@@ -13,7 +12,6 @@ import type { ListOrdersQuery, Order, OrderStats } from './order.schema';
 /** Index pages read per request when filters (status, data scope) thin them out (then a short page with `next`). */
 const MAX_FILTERED_PAGES = 5;
 const FILTERED_PAGE_SIZE = 200;
-const MAX_MERGE_HOPS = 5;
 
 /** `GET /v1/orders/{id}`: 404 when absent or when its customer is not visible to the caller. */
 export async function getOrder(deps: { store: TableStore }, ctx: SecuredContext, id: string): Promise<Order> {
@@ -88,11 +86,7 @@ async function visibleCustomerIds(store: TableStore, ctx: SecuredContext, orders
   const profiles = new Map((await store.batchGet(ids.map((id) => customerKeys.profile(tenantId, id)))).map((i) => [i.id as string, toCustomer(i)] as const));
   const visible = new Set<string>();
   for (const id of ids) {
-    let c: Customer | undefined = profiles.get(id);
-    for (let hops = 0; c?.mergedInto && hops < MAX_MERGE_HOPS; hops += 1) {
-      const next = await store.get(customerKeys.profile(tenantId, c.mergedInto));
-      c = next ? toCustomer(next) : undefined;
-    }
+    const c = await followMerges(store, tenantId, profiles.get(id));
     if (c && !c.deletedAt && !c.mergedInto && canSeeRecord(ctx.access, 'customer', c)) visible.add(id);
   }
   return visible;

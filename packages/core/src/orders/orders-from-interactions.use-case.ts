@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import { loadCustomer } from '../customers/customer.repository';
+import { followMerges, loadCustomer } from '../customers/customer.repository';
 import { MAX_ORDER_LINES, CreateOrderInput, type OrderStatus } from './order.schema';
 import { orderKeys } from './order.keys';
 import { loadOrderItem, systemContext, type OrderDeps } from './order.repository';
@@ -83,8 +83,7 @@ export async function recordOrderFromInteraction(deps: OrderDeps, item: Record<s
     return 'status-changed';
   }
 
-  let customer = await loadCustomer(deps.store, tenantId, fact.input.customerId);
-  for (let hops = 0; customer?.mergedInto && hops < 5; hops += 1) customer = await loadCustomer(deps.store, tenantId, customer.mergedInto);
+  const customer = await followMerges(deps.store, tenantId, await loadCustomer(deps.store, tenantId, fact.input.customerId));
   if (!customer || customer.mergedInto) return 'skipped';
   try {
     const { created } = await recordOrder(deps, ctx, { ...fact.input, customerId: customer.id }, { interactionId: String(item.id), shopRef: fact.shopRef });
