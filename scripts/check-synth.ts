@@ -2,14 +2,17 @@
  * `npm run test:synth`: the real `cdk synth` (bundling and cdk-nag included, offline, no
  * credentials) into a temporary cloud assembly, then checks what unit tests cannot:
  * - cdk-nag (and any other validation plugin) reports no unacknowledged error;
- * - every manifest entry's function ships a real bundle with an `index.mjs`.
+ * - every manifest entry's function ships a real bundle with an `index.mjs`;
+ * - a function with native packages runs on x86_64 and its bundle loads them on its own (no
+ *   repository node_modules, no HOME, extensions never downloaded) and writes ZSTD Parquet.
  * Prints a one-line summary; exits non-zero on any failure.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { manifest } from '@crm/manifest';
+import { manifest, type ManifestEntry } from '@crm/manifest';
+import { EMBEDDED_DUCKDB_CONFIG } from '@crm/adapters/local-lake';
 import { MANIFEST_ENTRY_TAG } from '../infra/constructs/crm-function';
 
 interface ValidationReport {
@@ -62,13 +65,41 @@ function checkBundles(outdir: string): { failures: string[]; bundled: number; st
       const assetPath = resource.Metadata?.['aws:asset:path'];
       if (typeof assetPath !== 'string') failures.push(`${entryName}: no code asset (placeholder code instead of a bundle?)`);
       else if (!existsSync(path.join(outdir, assetPath, 'index.mjs'))) failures.push(`${entryName}: bundle ${assetPath} has no index.mjs`);
-      else bundled.add(entryName);
+      else {
+        bundled.add(entryName);
+        const entry = manifest.find((e) => e.name === entryName);
+        if (entry?.nativePackages?.length) failures.push(...checkNativeBundle(entry, path.join(outdir, assetPath), resource.Properties?.Architectures));
+      }
     }
   }
   for (const entry of manifest) {
     if (!bundled.has(entry.name)) failures.push(`${entry.name}: no bundled function in the cloud assembly`);
   }
   return { failures, bundled: bundled.size, stackSizes };
+}
+
+/** Emulates Lambda: a bare environment, the bundle folder as the only place modules come from. */
+const NATIVE_SMOKE = `
+const { DuckDBInstance } = await import('@duckdb/node-api');
+const { mkdtempSync, writeFileSync } = await import('node:fs');
+const dir = mkdtempSync('/tmp/crm-native-smoke-');
+writeFileSync(dir + '/in.jsonl', '{"id":"a","amount":1.5}\\n');
+const db = await DuckDBInstance.create(':memory:', JSON.parse(process.argv[1]));
+const c = await db.connect();
+await c.run("COPY (SELECT * FROM read_json('" + dir + "/in.jsonl', format = 'newline_delimited', columns = {'id': 'VARCHAR', 'amount': 'DECIMAL(18,2)'})) TO '" + dir + "/out.parquet' (FORMAT parquet, COMPRESSION zstd)");
+const rows = (await c.runAndReadAll("SELECT id, amount::VARCHAR AS amount FROM read_parquet('" + dir + "/out.parquet')")).getRowObjectsJson();
+if (JSON.stringify(rows) !== '[{"id":"a","amount":"1.50"}]') throw new Error('unexpected rows ' + JSON.stringify(rows));
+`;
+
+/** A bundle with native packages: x86_64, and DuckDB loads from the bundle alone and writes Parquet. */
+function checkNativeBundle(entry: ManifestEntry, folder: string, architectures: unknown): string[] {
+  const failures: string[] = [];
+  if (JSON.stringify(architectures) !== '["x86_64"]') failures.push(`${entry.name}: ships native packages but runs on ${JSON.stringify(architectures)}, not x86_64`);
+  const smoke = spawnSync(process.execPath, ['--input-type=module', '--eval', NATIVE_SMOKE, JSON.stringify(EMBEDDED_DUCKDB_CONFIG)], {
+    cwd: folder, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
+  if (smoke.status !== 0) failures.push(`${entry.name}: its bundle cannot load DuckDB and write Parquet on its own:\n${smoke.stderr}`);
+  return failures;
 }
 
 function main(): number {

@@ -2,15 +2,25 @@ import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeF
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import type { ManifestEntry } from '@crm/manifest';
+import type { ManifestEntry, NativePackage } from '@crm/manifest';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Repo-relative folder that receives one sub-folder per manifest entry. */
 export const FUNCTIONS_OUTDIR = 'dist/functions';
 
-/** Local-only packages: external so the bundle stays small, and never loaded eagerly on Lambda. */
+/**
+ * Packages esbuild leaves out (native code): external, and never loaded eagerly on Lambda.
+ * better-sqlite3 is local-only; DuckDB is local, or shipped next to the bundle of the entries that
+ * declare it in `nativePackages` (see copyNativePackages).
+ */
 const LOCAL_ONLY_PACKAGES = ['better-sqlite3', '@duckdb/node-api'];
+
+/**
+ * The binary package each native package needs on Lambda (Linux x64, glibc); CrmFunction runs
+ * entries with native packages on x86_64 to match.
+ */
+const LAMBDA_BINARIES: Record<NativePackage, string> = { '@duckdb/node-api': '@duckdb/node-bindings-linux-x64' };
 
 /** Code that must never ship in a Lambda bundle (local adapters, build-time OpenAPI generation). */
 const FORBIDDEN_INPUTS: Array<{ pattern: RegExp; why: string }> = [
@@ -99,6 +109,7 @@ export async function bundleFunctions(options: BundleOptions): Promise<FunctionB
       if (!existsSync(source)) throw new Error(`Asset ${asset.from} of ${entry.name} does not exist`);
       cpSync(source, path.join(folder, asset.to));
     }
+    copyNativePackages(repoRoot, entry, folder);
     folders.set(entry.name, folder);
   }
   rmSync(buildDir, { recursive: true, force: true });
@@ -110,6 +121,44 @@ export async function bundleFunctions(options: BundleOptions): Promise<FunctionB
       return folder;
     },
   };
+}
+
+/**
+ * Copies each of the entry's native packages, with the dependencies installed for this machine
+ * (optional ones of other platforms are not), into `<folder>/node_modules`, where the bundle's
+ * dynamic `import()` finds them at run time. Fails when the Lambda binary is not installed (npm
+ * installs only the build machine's own; synthesize on Linux x64).
+ */
+function copyNativePackages(repoRoot: string, entry: ManifestEntry, folder: string): void {
+  for (const name of entry.nativePackages ?? []) {
+    const binary = LAMBDA_BINARIES[name];
+    if (!existsSync(path.join(repoRoot, 'node_modules', binary, 'package.json'))) {
+      throw new Error(`${entry.name} ships ${name}, but its Lambda binary ${binary} is not installed: synthesize on Linux x64`);
+    }
+    for (const dependency of installedDependencyClosure(repoRoot, name)) {
+      cpSync(path.join(repoRoot, 'node_modules', dependency), path.join(folder, 'node_modules', dependency), { recursive: true, dereference: true });
+    }
+  }
+}
+
+/** `root` and every (optional) dependency of it installed at the top of node_modules. */
+function installedDependencyClosure(repoRoot: string, root: string): string[] {
+  const found = new Set<string>();
+  const pending: Array<{ name: string; optional: boolean }> = [{ name: root, optional: false }];
+  while (pending.length > 0) {
+    const { name, optional } = pending.pop()!;
+    if (found.has(name)) continue;
+    const packageFile = path.join(repoRoot, 'node_modules', name, 'package.json');
+    if (!existsSync(packageFile)) {
+      if (optional) continue;
+      throw new Error(`${name} (needed by native package ${root}) is not installed at the top of node_modules`);
+    }
+    found.add(name);
+    const manifest = JSON.parse(readFileSync(packageFile, 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) pending.push({ name: dependency, optional: false });
+    for (const dependency of Object.keys(manifest.optionalDependencies ?? {})) pending.push({ name: dependency, optional: true });
+  }
+  return [...found].sort();
 }
 
 /** `functions/customers/get-customer.handler.ts` → `functions__customers__get-customer.handler`. */

@@ -117,7 +117,8 @@ export class CrmFunction extends Construct {
     this.function = new LambdaFunction(this, 'Function', {
       description: `${entry.name}: ${entry.summary}`.slice(0, 256),
       runtime: FUNCTION_RUNTIME,
-      architecture: Architecture.ARM_64,
+      // Graviton, except for entries shipping native packages: their binaries are Linux x64 ones.
+      architecture: entry.nativePackages?.length ? Architecture.X86_64 : Architecture.ARM_64,
       code: props.code,
       handler: 'index.handler',
       memorySize: entry.memoryMb ?? defaults.memoryMb,

@@ -123,6 +123,16 @@ describe('analytics lake infrastructure', () => {
     expect(JSON.stringify(statements)).not.toMatch(/s3:DeleteObject|"\*"/);
   });
 
+  it('runs the functions shipping DuckDB (the lake writers) on x86_64, the only architecture of the shipped binary, and the other analytics functions on arm64', () => {
+    const shipping = manifest.filter((e) => e.nativePackages?.includes('@duckdb/node-api')).map((e) => e.name).sort();
+    expect(shipping).toEqual(['compact-lake', 'export-to-lake']);
+    const functions = Object.values(resourcesOf(analytics, 'AWS::Lambda::Function')).filter((f) => tagOf(f, MANIFEST_ENTRY_TAG));
+    expect(functions.length).toBeGreaterThan(shipping.length);
+    for (const fn of functions) {
+      expect(fn.Properties!.Architectures, tagOf(fn, MANIFEST_ENTRY_TAG)).toEqual([shipping.includes(tagOf(fn, MANIFEST_ENTRY_TAG)!) ? 'x86_64' : 'arm64']);
+    }
+  });
+
   it('consumes the table stream for the lake entities in batches of 1000 within 60 s', () => {
     // The analytics stack also holds the query runner and the dashboard consumer (test/infra/analytics-queries.test.ts).
     const mappings = Object.values(resourcesOf(analytics, 'AWS::Lambda::EventSourceMapping')).map((m) => m.Properties as Record<string, any>)

@@ -20,6 +20,14 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export const BUCKET_NAMES = ['audit', 'imports', 'recordings', 'lake', 'archive'] as const;
 export type BucketName = (typeof BUCKET_NAMES)[number];
 
+/**
+ * Packages with native code a function may ship (docs/adr/0035): copied with their dependencies
+ * from the build machine's node_modules into the bundle folder's own node_modules, since esbuild
+ * cannot bundle a `.node` binary. `@duckdb/node-api`: embedded DuckDB, which makes the lake's Parquet.
+ */
+export const NATIVE_PACKAGES = ['@duckdb/node-api'] as const;
+export type NativePackage = (typeof NATIVE_PACKAGES)[number];
+
 /** What a function may do on the single table; drives least-privilege IAM in the CDK app. */
 export type TableAccess = 'none' | 'read' | 'read-write';
 
@@ -60,6 +68,12 @@ interface EntryBase {
    * lake's query policy (this workgroup, this Glue database, the lake tables and Athena results).
    */
   analytics?: 'query';
+  /**
+   * Native packages shipped next to the bundle (NATIVE_PACKAGES). Their binaries are the Linux x64
+   * ones of the build machine's install, so such a function runs on x86_64 (others on arm64), and
+   * the handler must load them with a dynamic `import()`.
+   */
+  nativePackages?: readonly NativePackage[];
   memoryMb?: number;
   timeoutSeconds?: number;
 }

@@ -76,14 +76,27 @@ export class ParquetFiles {
 
   private connect(): Promise<DuckDBConnection> {
     this.connection ??= (async () => {
-      // Loaded on first use: Lambda bundles keep DuckDB external (it comes from a layer there).
+      // Loaded on first use: Lambda bundles keep DuckDB external; the lake functions ship it in
+      // their own node_modules (manifest `nativePackages`).
       const { DuckDBInstance } = await import('@duckdb/node-api');
-      this.instance = await DuckDBInstance.create(':memory:');
+      this.instance = await DuckDBInstance.create(':memory:', EMBEDDED_DUCKDB_CONFIG);
       return this.instance.connect();
     })();
     return this.connection;
   }
 }
+
+/**
+ * Settings for an embedded DuckDB that must work in Lambda: JSON and Parquet are built in, so no
+ * extension is ever downloaded (nothing may reach the internet), and spill files go to the
+ * writable temp folder (the default `.tmp` is relative to the working directory, read-only
+ * `/var/task` in Lambda).
+ */
+export const EMBEDDED_DUCKDB_CONFIG: Record<string, string> = {
+  autoinstall_known_extensions: 'false',
+  autoload_known_extensions: 'false',
+  temp_directory: join(tmpdir(), 'crm-duckdb-spill'),
+};
 
 function pick(row: LakeRow, names: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};

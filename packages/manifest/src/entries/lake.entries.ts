@@ -13,12 +13,12 @@ export const lakeEntries: ManifestEntry[] = [
     entities: ['customer', 'interaction', 'order', 'deal'],
     table: 'none', buckets: ['lake'], batchSize: 1000, maxBatchingWindowSeconds: 60,
     // Parquet is made by embedded DuckDB in the function (memory), per batch one file per partition.
-    memoryMb: 1024, timeoutSeconds: 120,
+    nativePackages: ['@duckdb/node-api'], memoryMb: 1024, timeoutSeconds: 120,
     summary: 'Exports orders, interactions, deal stage changes and customer snapshots to the lake as Parquet (one file per partition and batch)',
   },
   {
     kind: 'schedule', name: 'compact-lake', context: 'analytics', entry: 'functions/analytics/compact-lake.handler.ts', rateMinutes: 30,
-    table: 'none', buckets: ['lake'], memoryMb: 1769, timeoutSeconds: 900,
+    table: 'none', buckets: ['lake'], nativePackages: ['@duckdb/node-api'], memoryMb: 1769, timeoutSeconds: 900,
     summary: "Merges the small export files of yesterday's and today's lake partitions into one file each",
   },
 ];
