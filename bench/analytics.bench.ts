@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDbAnalyticsEngine, createDuckDbConnection } from '@crm/adapters/duckdb';
 import {
   LAKE_COLUMNS, REPORTS, convertRows, prepareReport, renderSql, reportSqlTemplate,
-  type AnalyticsRow, type LakeTable, type ReportName, type ReportParamsByName,
+  MAX_QUERY_ROWS, type AnalyticsPage, type AnalyticsRow, type LakeTable, type ReportName, type ReportParamsByName,
 } from '@crm/core';
 
 /**
@@ -109,6 +109,21 @@ async function runPostgres<R extends ReportName>(pg: PGlite, report: R, params: 
   return prepared.finish(convertRows(prepared.columns, result.rows));
 }
 
+/** The same page on PostgreSQL, made the way the DuckDB engine makes it (result table, count, first rows). */
+async function runPostgresPage<R extends ReportName>(pg: PGlite, report: R, params: ReportParamsByName[R], limit: number): Promise<AnalyticsPage> {
+  const prepared = prepareReport(TENANT, report, params);
+  const { sql, values } = renderSql(reportSqlTemplate(report), { dialect: 'postgres', table: (name) => name, params: prepared.sqlParams });
+  const raw = (x: string) => x;
+  await pg.query(`CREATE TEMP TABLE bench_page AS ${sql}`, values);
+  try {
+    const count = await pg.query<{ n: string }>('SELECT count(*)::text AS n FROM bench_page');
+    const page = await pg.query<Record<string, unknown>>(`SELECT * FROM bench_page LIMIT ${limit}`, [], { parsers: { 20: raw, 1700: raw, 1114: raw } });
+    return { rows: prepared.finish(convertRows(prepared.columns, page.rows)), rowCount: Number(count.rows[0]!.n) };
+  } finally {
+    await pg.exec('DROP TABLE bench_page');
+  }
+}
+
 async function time(runs: number, fn: () => Promise<AnalyticsRow[]>): Promise<{ median: number; rows: AnalyticsRow[] }> {
   const seconds: number[] = [];
   let rows: AnalyticsRow[] = [];
@@ -154,6 +169,16 @@ export async function run(args: string[]): Promise<void> {
     for (const report of reports) await pre.run(TENANT, report, cases[report] as never);
     console.log(`pre-aggregation (lake mirror + customer order summary) built in ${seconds(t0)} s`);
     for (const report of reports) preResults.set(report, await time(runs, () => pre.run(TENANT, report, cases[report] as never)));
+    // What a stored query keeps (POST /v1/analytics/queries): the first MAX_QUERY_ROWS rows and the count.
+    const pages = new Map<ReportName, { median: number; page: AnalyticsPage }>();
+    for (const report of reports) {
+      let page: AnalyticsPage = { rows: [], rowCount: 0 };
+      const { median } = await time(runs, async () => {
+        page = await pre.runPage(TENANT, report, cases[report] as never, { limit: MAX_QUERY_ROWS });
+        return page.rows;
+      });
+      pages.set(report, { median, page });
+    }
     // The same reports with the result kept inside DuckDB (what a write-back job copying to Parquet does).
     const inEngine = new Map<ReportName, number>();
     for (const report of reports) {
@@ -187,14 +212,35 @@ export async function run(args: string[]): Promise<void> {
       pg = await loadPostgres(duck, dir);
       console.log(`PGlite loaded in ${seconds(t0)} s (same rows as the lake before the increment)`);
     }
-    console.log('\n| report | rows | DuckDB over Parquet s | DuckDB pre-aggregated s | DuckDB pre-aggregated, result kept in DuckDB s | PostgreSQL (PGlite) s | PG / DuckDB pre-agg | same rows |');
+    console.log('\nWhole result as JS rows:');
+    console.log('| report | rows | DuckDB over Parquet s | DuckDB pre-aggregated s | DuckDB pre-aggregated, result kept in DuckDB s | PostgreSQL (PGlite) s | PG / DuckDB pre-agg | same rows |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+    const pgPages = new Map<ReportName, { median: number; page: AnalyticsPage }>();
     for (const report of reports) {
       const d = fullResults.get(report)!;
       const a = preResults.get(report)!;
       const p = pg ? await time(pgRuns, () => runPostgres(pg!, report, cases[report] as never)) : undefined;
       const same = JSON.stringify(d.rows) === JSON.stringify(a.rows) && (!p || JSON.stringify(d.rows) === JSON.stringify(p.rows));
       console.log(`| ${report} | ${d.rows.length.toLocaleString('en')} | ${d.median.toFixed(3)} | ${a.median.toFixed(3)} | ${inEngine.get(report)!.toFixed(3)} | ${p ? p.median.toFixed(3) : '-'} | ${p ? `${(p.median / a.median).toFixed(1)}×` : '-'} | ${same ? 'yes' : 'NO'} |`);
+      if (pg) {
+        let page: AnalyticsPage = { rows: [], rowCount: 0 };
+        const { median } = await time(pgRuns, async () => {
+          page = await runPostgresPage(pg!, report, cases[report] as never, MAX_QUERY_ROWS);
+          return page.rows;
+        });
+        pgPages.set(report, { median, page });
+      }
+    }
+    console.log(`\nWhat a stored query keeps (first ${MAX_QUERY_ROWS.toLocaleString('en')} rows + row count), the goal's figure:`);
+    console.log('| report | rows kept / all | DuckDB pre-aggregated s | PostgreSQL (PGlite) s | PG / DuckDB | page = start of the full computation |');
+    console.log('|---|---:|---:|---:|---:|---|');
+    for (const report of reports) {
+      const { median, page } = pages.get(report)!;
+      const full = fullResults.get(report)!.rows;
+      const p = pgPages.get(report);
+      const same = JSON.stringify(page.rows) === JSON.stringify(full.slice(0, MAX_QUERY_ROWS)) && page.rowCount === full.length
+        && (!p || (JSON.stringify(p.page.rows) === JSON.stringify(page.rows) && p.page.rowCount === page.rowCount));
+      console.log(`| ${report} | ${page.rows.length.toLocaleString('en')} / ${page.rowCount.toLocaleString('en')} | ${median.toFixed(3)} | ${p ? p.median.toFixed(3) : '-'} | ${p ? `${(p.median / median).toFixed(1)}×` : '-'} | ${same ? 'yes' : 'NO'} |`);
     }
     const load = (await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ');
     console.log(`\nmedian of ${runs} (DuckDB) / ${pgRuns} (PG) runs; load average ${load}`);

@@ -243,7 +243,7 @@ export class AnalyticsLake extends Construct {
       description: `CRM ${props.stage}: run the analytics reports on Athena over the lake`,
       statements: [
         new PolicyStatement({
-          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
+          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:GetQueryRuntimeStatistics', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
           resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workGroupName })],
         }),
         new PolicyStatement({

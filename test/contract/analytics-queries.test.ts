@@ -7,7 +7,7 @@ import { DuckDbAnalyticsEngine, createDuckDbConnection } from '@crm/adapters/duc
 import { LocalLakeWriter } from '@crm/adapters/local-lake';
 import {
   analyticsQueryKeys, auditKeys, createAnalyticsQuery, CreateAnalyticsQueryInput, getAnalyticsQuery, MAX_QUERY_ROWS, MAX_QUERY_ROWS_BYTES, QUERY_STALE_RUNNING_MS,
-  RFM_SEGMENT_NAMES, runAnalyticsQuery, type AnalyticsEngine, type LakeRow, type TableStore,
+  RFM_SEGMENT_NAMES, runAnalyticsQuery, type AnalyticsEngine, type AnalyticsRow, type LakeRow, type TableStore,
 } from '@crm/core';
 import { ulidGenerator } from '@crm/runtime';
 import { adminContext as ctx, errorCode, fixedClock, stores } from '../support/use-case-harness';
@@ -92,14 +92,15 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('analytics quer
   });
 
   it('ends a query failed with the report error', async () => {
-    const failing: AnalyticsEngine = { run: async () => { throw new Error('Athena query q-1 FAILED: TABLE_NOT_FOUND'); } };
+    const fail = async (): Promise<never> => { throw new Error('Athena query q-1 FAILED: TABLE_NOT_FOUND'); };
+    const failing: AnalyticsEngine = { run: fail, runPage: fail };
     const { id } = await createAnalyticsQuery(deps, ctx(), rfm);
     expect(await runAnalyticsQuery({ store, clock: fixedClock, engine: failing }, await imageOf(id))).toBe('failed');
     expect(await getAnalyticsQuery(deps, ctx(), id)).toMatchObject({ status: 'failed', error: 'Athena query q-1 FAILED: TABLE_NOT_FOUND', finishedAt: '2026-11-25T10:00:00.000Z' });
   });
 
   it('keeps at most MAX_QUERY_ROWS rows, and only as many as fit the item, and says the result was truncated', async () => {
-    const many: AnalyticsEngine = { run: async () => Array.from({ length: MAX_QUERY_ROWS + 500 }, (_, i) => ({ n: i })) };
+    const many = engineOf(Array.from({ length: MAX_QUERY_ROWS + 500 }, (_, i) => ({ n: i })));
     const { id } = await createAnalyticsQuery(deps, ctx(), rfm);
     expect(await runAnalyticsQuery({ store, clock: fixedClock, engine: many }, await imageOf(id))).toBe('succeeded');
     const done = await getAnalyticsQuery(deps, ctx(), id);
@@ -107,7 +108,7 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('analytics quer
     expect(done.rows).toHaveLength(MAX_QUERY_ROWS);
     expect(done.rows![MAX_QUERY_ROWS - 1]).toEqual({ n: MAX_QUERY_ROWS - 1 });
 
-    const wide: AnalyticsEngine = { run: async () => Array.from({ length: 1_000 }, (_, i) => ({ customer_id: `c${i}`, note: 'x'.repeat(1_000) })) };
+    const wide = engineOf(Array.from({ length: 1_000 }, (_, i) => ({ customer_id: `c${i}`, note: 'x'.repeat(1_000) })));
     const second = await createAnalyticsQuery(deps, ctx(), rfm);
     expect(await runAnalyticsQuery({ store, clock: fixedClock, engine: wide }, await imageOf(second.id))).toBe('succeeded');
     const cut = await getAnalyticsQuery(deps, ctx(), second.id);
@@ -122,6 +123,11 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('analytics quer
     expect(await errorCode(getAnalyticsQuery(deps, ctx(), '01JZZZZZZZZZZZZZZZZZZZZZZZ'))).toBe('not_found');
   });
 });
+
+/** A stand-in engine with a fixed result (the runner's capping is under test, not the engine). */
+function engineOf(rows: AnalyticsRow[]): AnalyticsEngine {
+  return { run: async () => rows, runPage: async (_t, _r, _p, { limit }) => ({ rows: rows.slice(0, limit), rowCount: rows.length }) };
+}
 
 describe('analytics query input and keys (offline)', () => {
   it('validates params with the report schema (paths under params) and keys the query under its tenant', () => {

@@ -1,4 +1,4 @@
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, GetQueryRuntimeStatisticsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AthenaAnalyticsEngine, AthenaQueryError, athenaLiteral } from '@crm/adapters/athena';
@@ -77,6 +77,31 @@ describe('AthenaAnalyticsEngine', () => {
       { stage: 'lead', deals_reached: 10, deals_lost: 2, median_ms: 3600000, position: 1, conversion_to_next: 0.4 },
       { stage: 'won', deals_reached: 4, deals_lost: 0, median_ms: null, position: 2, conversion_to_next: null },
     ]);
+  });
+
+  it('reads only the result pages a page needs and takes the row count from the runtime statistics', async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-3' });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-3', NextToken: undefined }).resolves({
+      ResultSet: { ResultSetMetadata: { ColumnInfo: COLUMNS }, Rows: [row('customer_id', 'recency_days', 'frequency', 'monetary', 'last_order_at'), row('c-1', '45', '3', '1.00', undefined), row('c-2', '40', '2', '2.00', undefined)] },
+      NextToken: 'page-2',
+    });
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-3', NextToken: 'page-2' }).resolves({
+      ResultSet: { ResultSetMetadata: { ColumnInfo: COLUMNS }, Rows: [row('c-3', '33', '1', '3.00', undefined)] },
+      NextToken: 'page-3',
+    });
+    athena.on(GetQueryRuntimeStatisticsCommand, { QueryExecutionId: 'q-3' }).resolves({ QueryRuntimeStatistics: { Rows: { OutputRows: 250_000 } } });
+
+    const page = await engine().runPage('tenant-a', 'churn-risk', { currency: 'CNY', asOf: '2026-06-01T00:00:00Z' }, { limit: 3 });
+
+    expect(page.rowCount).toBe(250_000);
+    expect(page.rows.map((r) => r.customer_id)).toEqual(['c-1', 'c-2', 'c-3']);
+    // First call asks for the header too; the second only for what is still missing; page 3 is never read.
+    expect(athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input)).toEqual([
+      { QueryExecutionId: 'q-3', MaxResults: 4, NextToken: undefined },
+      { QueryExecutionId: 'q-3', MaxResults: 1, NextToken: 'page-2' },
+    ]);
+    await expect(engine().runPage('tenant-a', 'churn-risk', { currency: 'CNY', asOf: '2026-06-01T00:00:00Z' }, { limit: 0 })).rejects.toThrow(RangeError);
   });
 
   it('escapes quotes in string parameters (Athena substitutes them as literals)', () => {

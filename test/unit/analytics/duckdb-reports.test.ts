@@ -207,3 +207,27 @@ describe('funnel on DuckDB', () => {
     expect(count(A)).not.toBe(count(B));
   });
 });
+
+describe('a page of a report on DuckDB (what a stored query keeps)', () => {
+  it('is the start of the whole result, with the whole count, for every report', async () => {
+    const cases = [
+      ['rfm', { currency: 'CNY', asOf: AS_OF }],
+      ['churn-risk', { currency: 'CNY', asOf: AS_OF, days: 10 }],
+      ['funnel', { pipelineId: 'p-1', from: new Date(AS_OF_MS - 80 * DAY).toISOString(), to: new Date(AS_OF_MS - 20 * DAY).toISOString(), stages: ['lead', 'qualified', 'proposal', 'negotiation', 'won'] }],
+    ] as const;
+    for (const [report, params] of cases) {
+      const all = await engine.run(A, report, params as never);
+      expect(all.length, report).toBeGreaterThan(3);
+      for (const limit of [1, 3, all.length, all.length + 5]) {
+        const page = await engine.runPage(A, report, params as never, { limit });
+        expect(page, `${report} limit ${limit}`).toEqual({ rows: all.slice(0, limit), rowCount: all.length });
+      }
+    }
+  });
+
+  it('answers an empty page for a tenant without lake files, and refuses a bad limit', async () => {
+    expect(await engine.runPage('tenant-none', 'rfm', { currency: 'CNY', asOf: AS_OF }, { limit: 10 })).toEqual({ rows: [], rowCount: 0 });
+    await expect(engine.runPage(A, 'rfm', { currency: 'CNY', asOf: AS_OF }, { limit: 0 })).rejects.toThrow(RangeError);
+    await expect(engine.runPage(A, 'rfm', { currency: 'CNY', asOf: AS_OF }, { limit: 1.5 })).rejects.toThrow(RangeError);
+  });
+});

@@ -1,9 +1,9 @@
 import {
-  GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type AthenaClient,
+  GetQueryExecutionCommand, GetQueryResultsCommand, GetQueryRuntimeStatisticsCommand, StartQueryExecutionCommand, type AthenaClient,
 } from '@aws-sdk/client-athena';
 import {
-  convertRows, prepareReport, renderSql, reportSqlTemplate, sqlStringLiteral,
-  type AnalyticsEngine, type AnalyticsRow, type ReportName, type ReportParamsByName, type SqlValue,
+  convertRows, pageLimit, prepareReport, renderSql, reportSqlTemplate, sqlStringLiteral,
+  type AnalyticsEngine, type AnalyticsPage, type AnalyticsRow, type PreparedReport, type ReportName, type ReportParamsByName, type SqlValue,
 } from '@crm/core';
 
 export interface AthenaAnalyticsEngineOptions {
@@ -53,14 +53,39 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
 
   async run<R extends ReportName>(tenantId: string, report: R, params: ReportParamsByName[R]): Promise<AnalyticsRow[]> {
     const prepared = prepareReport(tenantId, report, params);
-    const { sql, values } = renderSql(reportSqlTemplate(report), {
+    const id = await this.execute(prepared);
+    return prepared.finish(convertRows(prepared.columns, await this.results(id)));
+  }
+
+  /**
+   * A pageable report reads only the result pages the limit needs and takes the row count from the
+   * query's runtime statistics (no paging through the rest); other reports are read whole and sliced.
+   */
+  async runPage<R extends ReportName>(tenantId: string, report: R, params: ReportParamsByName[R], options: { limit: number }): Promise<AnalyticsPage> {
+    const limit = pageLimit(options.limit);
+    const prepared = prepareReport(tenantId, report, params);
+    const id = await this.execute(prepared);
+    if (!prepared.pageable) {
+      const rows = prepared.finish(convertRows(prepared.columns, await this.results(id)));
+      return { rows: rows.slice(0, limit), rowCount: rows.length };
+    }
+    const rows = prepared.finish(convertRows(prepared.columns, await this.results(id, limit)));
+    if (rows.length < limit) return { rows, rowCount: rows.length };
+    const statistics = await this.options.client.send(new GetQueryRuntimeStatisticsCommand({ QueryExecutionId: id }));
+    const outputRows = statistics.QueryRuntimeStatistics?.Rows?.OutputRows;
+    if (outputRows === undefined) throw new Error(`Athena query ${id} reported no output row count`);
+    return { rows, rowCount: Number(outputRows) };
+  }
+
+  private async execute(prepared: PreparedReport): Promise<string> {
+    const { sql, values } = renderSql(reportSqlTemplate(prepared.report), {
       dialect: 'athena',
       table: (name) => `"${this.options.database}"."${name}"`,
       params: prepared.sqlParams,
     });
     const id = await this.start(sql, values);
     await this.waitFor(id);
-    return prepared.finish(convertRows(prepared.columns, await this.results(id)));
+    return id;
   }
 
   private async start(sql: string, values: SqlValue[]): Promise<string> {
@@ -87,13 +112,18 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
     }
   }
 
-  /** All result rows as objects keyed by column name (the first row of the first page is the header). */
-  private async results(id: string): Promise<Record<string, unknown>[]> {
+  /**
+   * The result rows (the first `limit`, default all) as objects keyed by column name (the first row
+   * of the first page is the header).
+   */
+  private async results(id: string, limit = Infinity): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = [];
     let nextToken: string | undefined;
     let first = true;
     do {
-      const out = await this.options.client.send(new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: 1000, NextToken: nextToken }));
+      // At most 1000 rows per call; ask for one more on the first page, whose first row is the header.
+      const wanted = Math.min(1000, limit - rows.length + (first ? 1 : 0));
+      const out = await this.options.client.send(new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: wanted, NextToken: nextToken }));
       const names = (out.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? '');
       const page = out.ResultSet?.Rows ?? [];
       for (const [i, row] of page.entries()) {
@@ -102,8 +132,8 @@ export class AthenaAnalyticsEngine implements AnalyticsEngine {
       }
       first = false;
       nextToken = out.NextToken;
-    } while (nextToken);
-    return rows;
+    } while (nextToken && rows.length < limit);
+    return rows.slice(0, limit);
   }
 }
 

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
-  LAKE_COLUMNS, convertRows, inlineFragment, prepareReport, renderSql, reportSqlTemplate, fragmentSqlTemplate, sqlStringLiteral,
-  type AnalyticsEngine, type AnalyticsRow, type ColumnType, type LakeTable, type SqlValue, type ReportName, type ReportParamsByName,
+  LAKE_COLUMNS, convertRows, pageLimit, inlineFragment, prepareReport, renderSql, reportSqlTemplate, fragmentSqlTemplate, sqlStringLiteral,
+  type AnalyticsEngine, type AnalyticsPage, type AnalyticsRow, type ColumnType, type LakeTable, type SqlValue, type ReportName, type ReportParamsByName,
 } from '@crm/core';
 
 export interface DuckDbAnalyticsEngineOptions {
@@ -26,6 +27,7 @@ export interface DuckDbReportQuery {
   values: SqlValue[];
   columns: Readonly<Record<string, ColumnType>>;
   finish(rows: AnalyticsRow[]): AnalyticsRow[];
+  pageable: boolean;
 }
 
 /** Far enough in the future that every order is before it: the fragment's "all orders" rows. */
@@ -66,6 +68,29 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
   }
 
   /**
+   * A pageable report's result stays in DuckDB (a temporary table, dropped afterwards): its count
+   * and first `limit` rows are read from it, so only the page becomes JS objects. The table keeps
+   * the query's order (DuckDB preserves insertion order). Other reports run whole and are sliced.
+   */
+  async runPage<R extends ReportName>(tenantId: string, report: R, params: ReportParamsByName[R], options: { limit: number }): Promise<AnalyticsPage> {
+    const limit = pageLimit(options.limit);
+    const query = await this.prepareQuery(tenantId, report, params);
+    if (!query.pageable) {
+      const rows = query.finish(convertRows(query.columns, (await this.connection.runAndReadAll(query.sql, query.values)).getRowObjectsJson() as Record<string, unknown>[]));
+      return { rows: rows.slice(0, limit), rowCount: rows.length };
+    }
+    const table = `"crm_page_${randomUUID().replaceAll('-', '')}"`;
+    await this.connection.run(`CREATE TEMP TABLE ${table} AS ${query.sql}`, query.values);
+    try {
+      const counted = await this.connection.runAndReadAll(`SELECT count(*)::BIGINT FROM ${table}`);
+      const page = await this.connection.runAndReadAll(`SELECT * FROM ${table} LIMIT ${limit}`);
+      return { rows: query.finish(convertRows(query.columns, page.getRowObjectsJson() as Record<string, unknown>[])), rowCount: Number(counted.getRowsJson()[0]![0]) };
+    } finally {
+      await this.connection.run(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }
+
+  /**
    * The DuckDB SQL and values `run` would execute (after bringing the pre-aggregation up to date),
    * and the finishing step for its rows. For callers that keep the result inside DuckDB (e.g. a
    * write-back job copying it to Parquet) and for the benchmark.
@@ -94,7 +119,7 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
       fragment: (name) => summaryTable ?? inlineFragment(name),
       params: prepared.sqlParams,
     });
-    return { sql, values, columns: prepared.columns, finish: prepared.finish };
+    return { sql, values, columns: prepared.columns, finish: prepared.finish, pageable: prepared.pageable };
   }
 
   /**

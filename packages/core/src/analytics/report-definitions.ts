@@ -10,7 +10,7 @@ export type ColumnType = 'string' | 'integer' | 'decimal' | 'double' | 'boolean'
  */
 export type AnalyticsRow = Record<string, string | number | boolean | null>;
 
-export const REPORT_NAMES = ['rfm', 'funnel', 'churn-risk'] as const;
+export const REPORT_NAMES = ['rfm', 'funnel', 'churn-risk', 'inactive-customers'] as const;
 export const ReportName = z.enum(REPORT_NAMES);
 export type ReportName = z.infer<typeof ReportName>;
 
@@ -34,6 +34,14 @@ export const ChurnRiskParams = z.strictObject({
   days: z.number().int().min(1).max(3650).default(30),
 });
 export type ChurnRiskParams = z.infer<typeof ChurnRiskParams>;
+
+export const InactiveCustomersParams = z.strictObject({
+  /** Activity before this instant counts (the job passes now). */
+  asOf: Instant,
+  /** Days (of 24 h) without activity before `asOf` that make a customer inactive. */
+  days: z.number().int().min(1).max(3650),
+});
+export type InactiveCustomersParams = z.infer<typeof InactiveCustomersParams>;
 
 export const FunnelParams = z.strictObject({
   pipelineId: z.string().min(1).max(128),
@@ -59,6 +67,11 @@ export interface ReportDefinition<P> {
   sqlParams(tenantId: string, params: P): Record<string, SqlValue>;
   /** Pure post-processing of the converted SQL rows (the same for every engine). */
   finish(rows: AnalyticsRow[], params: P): AnalyticsRow[];
+  /**
+   * True when `finish` keeps the SQL's rows and their order (the SQL's ORDER BY is final), so an
+   * engine may cut a page of the result before finishing it (`AnalyticsEngine.runPage`).
+   */
+  pageable: boolean;
 }
 
 /** `2026-11-25 08:00:00.000` (UTC) — the literal form both Trino and DuckDB CAST to TIMESTAMP. */
@@ -77,6 +90,7 @@ export const rfmReport: ReportDefinition<RfmParams> = {
   columns: RFM_COLUMNS,
   sqlParams: (tenantId, p) => ({ tenant_id: tenantId, currency: p.currency, as_of: sqlTimestamp(p.asOf) }),
   finish: (rows) => rows,
+  pageable: true,
 };
 
 export const churnRiskReport: ReportDefinition<ChurnRiskParams> = {
@@ -85,6 +99,21 @@ export const churnRiskReport: ReportDefinition<ChurnRiskParams> = {
   columns: { customer_id: 'string', recency_days: 'integer', frequency: 'integer', monetary: 'decimal', last_order_at: 'timestamp' },
   sqlParams: (tenantId, p) => ({ tenant_id: tenantId, currency: p.currency, as_of: sqlTimestamp(p.asOf), days: p.days }),
   finish: (rows) => rows,
+  pageable: true,
+};
+
+const DAY_MS = 86_400_000;
+
+/** Customers without activity for `days` before `asOf`: the candidates of the customer archive (ADR 0034). */
+export const inactiveCustomersReport: ReportDefinition<InactiveCustomersParams> = {
+  name: 'inactive-customers',
+  params: InactiveCustomersParams,
+  columns: { customer_id: 'string', last_activity_at: 'timestamp' },
+  sqlParams: (tenantId, p) => ({
+    tenant_id: tenantId, as_of: sqlTimestamp(p.asOf), cutoff: sqlTimestamp(new Date(Date.parse(p.asOf) - p.days * DAY_MS).toISOString()),
+  }),
+  finish: (rows) => rows,
+  pageable: true,
 };
 
 export const funnelReport: ReportDefinition<FunnelParams> = {
@@ -93,6 +122,7 @@ export const funnelReport: ReportDefinition<FunnelParams> = {
   columns: { stage: 'string', deals_reached: 'integer', deals_lost: 'integer', median_ms: 'double' },
   sqlParams: (tenantId, p) => ({ tenant_id: tenantId, pipeline_id: p.pipelineId, from: sqlTimestamp(p.from), to: sqlTimestamp(p.to) }),
   finish: (rows, p) => orderFunnel(rows, p.stages),
+  pageable: false,
 };
 
 /**
@@ -117,12 +147,19 @@ export function orderFunnel(rows: AnalyticsRow[], stages: readonly string[] | un
   });
 }
 
-export const REPORTS = { rfm: rfmReport, funnel: funnelReport, 'churn-risk': churnRiskReport } as const;
+export const REPORTS = { rfm: rfmReport, funnel: funnelReport, 'churn-risk': churnRiskReport, 'inactive-customers': inactiveCustomersReport } as const;
 
 export interface ReportParamsByName {
   rfm: z.input<typeof RfmParams>;
   funnel: z.input<typeof FunnelParams>;
   'churn-risk': z.input<typeof ChurnRiskParams>;
+  'inactive-customers': z.input<typeof InactiveCustomersParams>;
+}
+
+/** A page size for `AnalyticsEngine.runPage`: a whole number from 1 to 100,000. */
+export function pageLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new RangeError(`Invalid page limit ${limit}`);
+  return limit;
 }
 
 /** Turns one raw engine value into the row's declared type (DuckDB JSON values or Athena strings). */
@@ -149,6 +186,8 @@ export interface PreparedReport {
   columns: Readonly<Record<string, ColumnType>>;
   sqlParams: Record<string, SqlValue>;
   finish(rows: AnalyticsRow[]): AnalyticsRow[];
+  /** See ReportDefinition.pageable. */
+  pageable: boolean;
 }
 
 /** Validates the tenant and the params (zod; throws ZodError) and prepares the report for an engine. */
@@ -161,6 +200,7 @@ export function prepareReport(tenantId: string, report: ReportName, params: unkn
     columns: def.columns,
     sqlParams: def.sqlParams(tenant, parsed),
     finish: (rows) => def.finish(rows, parsed),
+    pageable: def.pageable,
   };
 }
 

@@ -112,9 +112,10 @@ export async function runAnalyticsQuery(deps: RunAnalyticsQueryDeps, image: Reco
 
   let finished: Item;
   try {
-    const rows = await deps.engine.run(tenantId, item.report as ReportName, item.params as ReportParamsByName[ReportName]);
-    const kept = capRows(rows);
-    finished = { ...running, status: 'succeeded', rows: kept, rowCount: rows.length, ...(kept.length < rows.length ? { truncated: true } : {}) };
+    // Only the rows a query can keep leave the engine; the count covers the whole result.
+    const page = await deps.engine.runPage(tenantId, item.report as ReportName, item.params as ReportParamsByName[ReportName], { limit: MAX_QUERY_ROWS });
+    const kept = capRows(page.rows);
+    finished = { ...running, status: 'succeeded', rows: kept, rowCount: page.rowCount, ...(kept.length < page.rowCount ? { truncated: true } : {}) };
   } catch (error) {
     finished = { ...running, status: 'failed', error: error instanceof Error ? error.message.slice(0, 1_000) : 'The report failed' };
   }
