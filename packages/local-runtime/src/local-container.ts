@@ -50,7 +50,11 @@ export async function createLocalRuntime(config: LocalConfig, manifest: readonly
   try {
     changeFeed = inProcess
       ? await localChangeFeed(db, manifest, repoRoot)
-      : await startChangeFeedWorker(config, repoRoot, { onExit: () => db.open && db.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT_PAGES}`) });
+      : await startChangeFeedWorker(config, repoRoot, {
+        // The worker checkpoints the WAL while it runs; while it is down (crashed, restarting) the server thread does.
+        onExit: () => db.open && db.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT_PAGES}`),
+        onStart: () => db.open && db.pragma('wal_autocheckpoint = 0'),
+      });
   } catch (error) {
     db.close();
     throw error;
