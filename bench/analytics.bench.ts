@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDbAnalyticsEngine, createDuckDbConnection } from '@crm/adapters/duckdb';
 import {
-  LAKE_COLUMNS, REPORTS, convertRows, prepareReport, renderSql, reportSqlTemplate,
+  LAKE_COLUMNS, convertRows, prepareReport, renderSql, reportSqlTemplate,
   MAX_QUERY_ROWS, type AnalyticsPage, type AnalyticsRow, type LakeTable, type ReportName, type ReportParamsByName,
 } from '@crm/core';
 
@@ -154,12 +154,14 @@ export async function run(args: string[]): Promise<void> {
     const files = (await duck.runAndReadAll(`SELECT count(*) FROM glob('${lake}/*/*/*/*.parquet')`)).getRowsJson()[0]![0];
     console.log(`lake: ${counts[0]} order rows (${counts[1]} orders), ${counts[2]} stage changes, ${files} Parquet files; generated in ${seconds(t0)} s`);
 
-    const cases: { [R in ReportName]: ReportParamsByName[R] } = {
+    // The issue's three reports (REPORTS may hold more, e.g. the archive job's inactive-customers).
+    type Benched = 'rfm' | 'funnel' | 'churn-risk';
+    const cases: { [R in Benched]: ReportParamsByName[R] } = {
       rfm: { currency: 'CNY', asOf: AS_OF },
       funnel: { pipelineId: 'p-1', from: '2025-09-01T00:00:00Z', to: '2026-03-01T00:00:00Z', stages: STAGES },
       'churn-risk': { currency: 'CNY', asOf: AS_OF, days: 30 },
     };
-    const reports = Object.keys(REPORTS) as ReportName[];
+    const reports = Object.keys(cases) as Benched[];
     const full = new DuckDbAnalyticsEngine({ connection: duck, lakeRoot: lake });
     const pre = new DuckDbAnalyticsEngine({ connection: duck, lakeRoot: lake, preAggregate: true });
     const fullResults = new Map<ReportName, { median: number; rows: AnalyticsRow[] }>();
