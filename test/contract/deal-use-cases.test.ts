@@ -1,7 +1,8 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   archivePipeline, changeDealStage, createOrgUnit, createCustomer, CreateCustomerInput, createDeal, CreateDealInput, createPipeline, deleteDeal, flagStaleDeal, getDeal, getDealHistory,
-  getPipelineBoard, BoardQuery, HistoryQuery, listDeals, ListDealsQuery, PipelineInput, readCounters, updateDeal, updatePipeline, dealKeys, type SecuredContext, type TableStore,
+  getPipelineBoard, BoardQuery, HistoryQuery, listDeals, ListDealsQuery, PipelineInput, readCounters, updateDeal, updatePipeline, dealKeys, pipelineKeys,
+  retimeStageDeals, type SecuredContext, type TableStore,
 } from '@crm/core';
 import { ulidGenerator } from '@crm/runtime';
 import { adminContext, errorCode as code, fixedClock, stores, testEncryptor as encryptor } from '../support/use-case-harness';
@@ -227,5 +228,42 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('deal use cases
     expect(back.stale).toBeUndefined();
     expect((await store.get(key))!.timers).toEqual({ 'deal-stale': '2026-12-12T10:00:00.000Z' });
     expect((await readCounters(store, 'acme', back.pipelineId)).find((c) => c.stage === 'lead')!.count).toBe(1);
+  });
+
+  it("moves the stale timers of a stage's deals when its SLA changes, without touching the deals' versions", async () => {
+    const { pipeline, deal } = await setup();
+    const early = await deal({ name: 'Early' });
+    now = new Date('2026-11-27T10:00:00.000Z');
+    const late = await deal({ name: 'Late' });
+    const moved = await deal({ name: 'Moved on', amount: 1, customFields: { budgetOk: true } });
+    await changeDealStage(deps(), ctx(), moved.id, { stage: 'proposal' });
+    const sleepy = await deal({ name: 'Already stale' });
+    await flagStaleDeal({ store, clock: fixedClock }, { tenantId: 'acme', key: dealKeys.deal('acme', sleepy.id), kind: 'deal-stale', dueAt: '2026-12-04T10:00:00.000Z' });
+    const timerOf = async (id: string) => ((await store.get(dealKeys.deal('acme', id)))!.timers as Record<string, string> | undefined)?.['deal-stale'];
+    const versionOf = async (id: string) => (await store.get(dealKeys.deal('acme', id)))!.version;
+    const change = async (stages: unknown[], etag: string) => {
+      const before = await store.get(pipelineKeys.pipeline('acme', pipeline.id));
+      await updatePipeline(deps(), ctx(), pipeline.id, { stages } as never, etag);
+      const after = await store.get(pipelineKeys.pipeline('acme', pipeline.id));
+      return retimeStageDeals({ store }, { eventId: `e-${etag}`, eventName: 'MODIFY', approximateCreationTime: 0, oldImage: before, newImage: after });
+    };
+
+    const longer = SALES.stages.map((s) => (s.key === 'lead' ? { ...s, slaDays: 30 } : s));
+    expect(await change(longer, '"1"')).toEqual({ stages: 1, retimed: 2 });
+    expect(await timerOf(early.id)).toBe('2026-12-25T10:00:00.000Z');
+    expect(await timerOf(late.id)).toBe('2026-12-27T10:00:00.000Z');
+    expect(await timerOf(moved.id)).toBeUndefined();
+    expect(await timerOf(sleepy.id)).toBeUndefined();
+    expect([await versionOf(early.id), await versionOf(late.id), await versionOf(sleepy.id)]).toEqual([1, 1, 2]);
+    // The same record again (a redelivery) writes nothing; a change that keeps the SLAs retimes nothing.
+    expect(await retimeStageDeals({ store }, { eventId: 'again', eventName: 'MODIFY', approximateCreationTime: 0,
+      oldImage: { ...(await store.get(pipelineKeys.pipeline('acme', pipeline.id)))!, stages: SALES.stages }, newImage: (await store.get(pipelineKeys.pipeline('acme', pipeline.id)))! })).toEqual({ stages: 1, retimed: 0 });
+    expect(await change(longer.map((s) => ({ ...s, name: `${s.name}!` })), '"2"')).toEqual({ stages: 0, retimed: 0 });
+
+    // No SLA any more: the timers go.
+    expect(await change(longer.map(({ slaDays: _sla, ...s }) => s), '"3"')).toEqual({ stages: 1, retimed: 2 });
+    expect([await timerOf(early.id), await timerOf(late.id)]).toEqual([undefined, undefined]);
+    // The deal API reads the same deal as before.
+    expect(await getDeal({ store }, ctx(), early.id)).toMatchObject({ version: 1, stage: 'lead' });
   });
 });

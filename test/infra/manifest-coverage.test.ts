@@ -65,7 +65,8 @@ describe.each([
     const properties = functionOf(entry).resource.Properties!;
     expect(properties).toMatchObject({
       Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
+      // Graviton, except entries shipping native Linux x64 binaries (ADR 0037).
+      Architectures: [entry.nativePackages?.length ? 'x86_64' : 'arm64'],
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: { Ref: expect.any(String) } },

@@ -7,4 +7,5 @@ export { createDeal, getDeal, updateDeal, deleteDeal, changeDealStage, getDealHi
 export { getPipelineBoard } from './deal-board.use-case';
 export { missingRequiredFields } from './deal-validation';
 export { flagStaleDeal } from './deal-timers';
+export { retimeStageDeals, type RetimeResult } from './deal-retiming';
 export { DEAL_EVENT_DEFINITIONS } from './deal-events';

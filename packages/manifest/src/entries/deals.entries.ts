@@ -22,4 +22,9 @@ export const dealEntries: ManifestEntry[] = [
   jwtRoute('sales', 'delete-deal', 'DELETE', '/v1/deals/{id}', 'Delete a deal (soft; leaves lists, boards and counters)', write('deals:delete')),
   jwtRoute('sales', 'change-deal-stage', 'POST', '/v1/deals/{id}/stage', 'Move a deal to another stage (validated; history, timeline entry, events)', write('deals:update')),
   jwtRoute('sales', 'list-deal-history', 'GET', '/v1/deals/{id}/history', "A deal's stage history, oldest first", read),
+  {
+    kind: 'stream', name: 'retime-stage-deals', context: 'sales', entry: 'functions/sales/retime-stage-deals.handler.ts', entities: ['pipeline'],
+    table: 'read-write', batchSize: 10, maxBatchingWindowSeconds: 1,
+    summary: "Moves the stale timers of a stage's deals when the stage's SLA changes",
+  },
 ];
