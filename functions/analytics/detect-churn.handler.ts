@@ -4,24 +4,20 @@ import { analyticsJobsOf } from './rfm-churn-container';
 
 /**
  * Schedule (daily): for every tenant with orders in the lake, closes churn episodes of customers
- * who bought again and opens one for each high-value customer without a paid order for
- * CRM_CHURN_DAYS days (default 30) — the change feed publishes it as customer.churn-risk
- * (packages/core/src/analytics/churn). Currency: CRM_ANALYTICS_CURRENCY (default CNY).
+ * who bought again and opens one for each high-value customer without a paid order for the
+ * tenant's `churnDays` in its analytics currency (`GET/PUT /v1/settings/analytics`; default 30 days,
+ * CNY) — the change feed publishes it as customer.churn-risk (packages/core/src/analytics/churn).
  */
 export const handler = async (): Promise<{ tenants: number; opened: number; rearmed: number }> => {
   const container = getContainer();
   const jobs = await analyticsJobsOf(container);
-  const currency = process.env.CRM_ANALYTICS_CURRENCY || undefined;
-  const days = process.env.CRM_CHURN_DAYS ? Number(process.env.CRM_CHURN_DAYS) : undefined;
   const tenants = await jobs.lakeTenants('orders');
   let opened = 0;
   let rearmed = 0;
   const failures: unknown[] = [];
   for (const tenantId of tenants) {
     try {
-      const result = await detectChurn({ store: container.store, clock: container.clock, ids: container.ids, engine: jobs.engine }, tenantId, {
-        ...(currency ? { currency } : {}), ...(days ? { days } : {}),
-      });
+      const result = await detectChurn({ store: container.store, clock: container.clock, ids: container.ids, engine: jobs.engine }, tenantId);
       opened += result.opened;
       rearmed += result.rearmed;
       container.logger.info('churn detected', { ...result });

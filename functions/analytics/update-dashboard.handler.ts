@@ -5,7 +5,8 @@ import { toChangeRecord } from '../shared/change-records';
 
 /**
  * Change-feed consumer: moves the dashboard counters (customers per RFM segment, paid orders per
- * month and currency) by each customer and order change, exactly once per record version
+ * month and currency; tenant totals and per org unit) by each customer and order change, exactly
+ * once per record version
  * (applyDashboardChange). Records are applied in order; the first failure is reported and the feed
  * resumes there (records before it are already applied; a redelivered one changes nothing).
  */

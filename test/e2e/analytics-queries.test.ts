@@ -1,7 +1,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderKeys } from '@crm/core';
+import { customerKeys, orderKeys } from '@crm/core';
 import { getContainer } from '@crm/runtime';
 import { handler as updateDashboard } from '../../functions/analytics/update-dashboard.handler';
 import { startTestServer, type TestCaller, type TestServer } from '../support/test-server';
@@ -121,5 +121,54 @@ describe('analytics queries and dashboard (e2e)', () => {
     expect((await shop('PATCH', `/v1/orders/${orders[1].id}`, { status: 'refunded' }, { 'if-match': '"1"' })).status).toBe(200);
     await server.drain();
     expect((await shop('GET', '/v1/analytics/dashboard')).body.paidOrders[0]).toEqual({ month: thisMonth, count: { CNY: 1 }, amount: { CNY: 10.1 } });
+  });
+
+  it('sums the dashboard per team: a manager sees its units\' customers and orders, an analyst the tenant; a moved customer moves its count once', async () => {
+    const boss = await server.as('team-co');
+    const hq = (await boss('POST', '/v1/org-units', { key: 'hq', name: 'HQ' })).body;
+    await boss('POST', '/v1/org-units', { key: 'east', name: 'East', parentId: hq.id });
+    await boss('POST', '/v1/org-units', { key: 'west', name: 'West', parentId: hq.id });
+    const east = (await boss('POST', '/v1/customers', { kind: 'person', name: 'East Buyer', orgPath: '/hq/east' })).body;
+    const west = (await boss('POST', '/v1/customers', { kind: 'person', name: 'West Buyer', orgPath: '/hq/west' })).body;
+    expect([east.orgPath, west.orgPath]).toEqual(['/hq/east', '/hq/west']);
+    for (const [customerId, amount] of [[east.id, 100], [west.id, 40]] as const) {
+      expect((await boss('POST', '/v1/orders', { customerId, amount, currency: 'CNY', status: 'paid', orderedAt: inMonth(thisMonth, 1) })).status).toBe(201);
+    }
+    await server.drain();
+    await server.runSchedules();
+    await server.drain();
+
+    const eastManager = await server.as('team-co', 'east-boss', ['manager'], '/hq/east');
+    const westManager = await server.as('team-co', 'west-boss', ['manager'], '/hq/west');
+    const hqManager = await server.as('team-co', 'hq-boss', ['manager'], '/hq');
+    const analyst = await server.as('team-co', 'ana', ['analyst']);
+    const figures = async (call: TestCaller) => {
+      const res = await call('GET', '/v1/analytics/dashboard');
+      expect(res.status).toBe(200);
+      const customers = res.body.customersBySegment.reduce((n: number, s: { customers: number }) => n + s.customers, 0);
+      return { customers, paid: res.body.paidOrders[0], countScope: res.body.deals.countScope };
+    };
+    expect(await figures(eastManager)).toEqual({ customers: 1, paid: { month: thisMonth, count: { CNY: 1 }, amount: { CNY: 100 } }, countScope: '/hq/east' });
+    expect(await figures(westManager)).toEqual({ customers: 1, paid: { month: thisMonth, count: { CNY: 1 }, amount: { CNY: 40 } }, countScope: '/hq/west' });
+    const everything = { customers: 2, paid: { month: thisMonth, count: { CNY: 2 }, amount: { CNY: 140 } } };
+    expect(await figures(hqManager)).toEqual({ ...everything, countScope: '/hq' });
+    expect(await figures(analyst)).toEqual({ ...everything, countScope: '/' });
+
+    // The east customer moves west: its segment count follows (east −1, west +1); its order stays counted where it was paid.
+    const current = await boss('GET', `/v1/customers/${east.id}`);
+    expect((await boss('PATCH', `/v1/customers/${east.id}`, { orgPath: '/hq/west' }, { 'if-match': current.headers.get('etag')! })).status).toBe(200);
+    await server.drain();
+    expect((await figures(eastManager)).customers).toBe(0);
+    expect((await figures(westManager)).customers).toBe(2);
+    expect(await figures(analyst)).toEqual({ ...everything, countScope: '/' });
+
+    // The feed delivers the move again (at-least-once): nothing moves twice.
+    const moved = (await getContainer().store.get(customerKeys.profile('team-co', east.id)))!;
+    const event = { Records: [{ eventID: 'move-again', eventName: 'MODIFY', dynamodb: { SequenceNumber: '2', NewImage: marshall(moved, { removeUndefinedValues: true }) } }] } as unknown as DynamoDBStreamEvent;
+    expect(await updateDashboard(event)).toEqual({ batchItemFailures: [] });
+    expect(await updateDashboard(event)).toEqual({ batchItemFailures: [] });
+    expect((await figures(eastManager)).customers).toBe(0);
+    expect((await figures(westManager)).customers).toBe(2);
+    expect((await figures(hqManager)).customers).toBe(2);
   });
 });

@@ -6,8 +6,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDbAnalyticsEngine, createDuckDbConnection } from '@crm/adapters/duckdb';
 import { LocalLakeWriter } from '@crm/adapters/local-lake';
 import {
-  RFM_SEGMENT_IDS, auditKeys, churnKeys, createCustomer, deleteCustomer, detectChurn, eventsFromChange, listCustomers, recordOrder,
-  rfmSegmentId, scoreRfm, updateCustomer, type Clock, type DomainEvent, type Item, type LakeRow, type TableStore,
+  RFM_SEGMENT_IDS, auditKeys, churnKeys, createCustomer, deleteCustomer, detectChurn, eventsFromChange, listCustomers, putAnalyticsSettings, recordOrder,
+  rfmKeys, rfmSegmentId, scoreRfm, updateCustomer, type Clock, type DomainEvent, type Item, type LakeRow, type TableStore,
 } from '@crm/core';
 import { ulidGenerator } from '@crm/runtime';
 import { adminContext, stores, testEncryptor } from '../../support/use-case-harness';
@@ -47,15 +47,17 @@ interface Setup {
   tenantId: string;
   deps: { store: TableStore; clock: Clock; ids: ReturnType<typeof ulidGenerator>; encryptor: typeof testEncryptor; engine: DuckDbAnalyticsEngine };
   customer(name: string): Promise<string>;
-  order(customerId: string, amount: number, orderedAt: string): Promise<void>;
+  order(customerId: string, amount: number, orderedAt: string, currency?: string): Promise<void>;
+  /** Replaces the tenant's analytics settings (as an admin would with PUT /v1/settings/analytics). */
+  settings(input: { currency: string; churnDays: number; rfmEnabled?: boolean; churnEnabled?: boolean }): Promise<void>;
   /** The lake rows written so far (as the export would write them). */
   rows: LakeRow[];
 }
 
 let tenants = 0;
-async function setup(storeName: keyof typeof stores, at: string): Promise<Setup> {
-  const store = await stores[storeName]();
-  const clock = movableClock(at);
+async function setup(storeName: keyof typeof stores, at: string, shared?: { store: TableStore; clock: ReturnType<typeof movableClock> }): Promise<Setup> {
+  const store = shared?.store ?? await stores[storeName]();
+  const clock = shared?.clock ?? movableClock(at);
   // A tenant per test: the lake folder is shared.
   const tenantId = `t${(tenants += 1)}-${storeName}`;
   const deps = { store, clock, ids: ulidGenerator(), encryptor: testEncryptor, engine };
@@ -66,14 +68,17 @@ async function setup(storeName: keyof typeof stores, at: string): Promise<Setup>
     async customer(name) {
       return (await createCustomer(deps, ctx, { kind: 'person', name, phones: [], emails: [], tags: [], customFields: {} })).customer.id;
     },
-    async order(customerId, amount, orderedAt) {
-      const recorded = await recordOrder(deps, ctx, { customerId, amount, currency: 'CNY', status: 'paid', orderedAt, source: 'manual' }, {});
+    async order(customerId, amount, orderedAt, currency = 'CNY') {
+      const recorded = await recordOrder(deps, ctx, { customerId, amount, currency, status: 'paid', orderedAt, source: 'manual' }, {});
       const id = recorded.order.id;
       const row: LakeRow = {
-        tenant_id: tenantId, order_id: id, customer_id: customerId, amount, currency: 'CNY', status: 'paid', ordered_at: orderedAt, source: 'manual', version: 1,
+        tenant_id: tenantId, order_id: id, customer_id: customerId, amount, currency, status: 'paid', ordered_at: orderedAt, source: 'manual', version: 1,
       };
       rows.push(row);
       await lake.append({ table: 'orders', tenantId, dt: orderedAt.slice(0, 10) }, id, [row]);
+    },
+    async settings(input) {
+      await putAnalyticsSettings(deps, ctx, input, '*');
     },
   };
 }
@@ -199,6 +204,76 @@ describe.each(['sqlite', 'dynamodb'] as const)('RFM write-back and churn trigger
     ]);
     expect(new Set(events.map((e) => e.id)).size).toBe(2);
     expect((await auditActions(s.store, s.tenantId, '2026-04-21')).filter((a) => a === 'analytics:detect-churn')).toHaveLength(1);
+  });
+
+  it('scores each tenant in its own analytics currency; a currency change replaces or clears the old currency\'s scores; switched off, scores go', async () => {
+    const a = await setup(storeName, '2026-06-01T02:00:00.000Z');
+    const b = await setup(storeName, '2026-06-01T02:00:00.000Z', { store: a.store, clock: a.clock });
+    await a.settings({ currency: 'USD', churnDays: 30 });
+    const ids: Record<string, Record<'cny' | 'usd' | 'both', string>> = {};
+    for (const s of [a, b]) {
+      const cny = await s.customer('Pays in CNY');
+      const usd = await s.customer('Pays in USD');
+      const both = await s.customer('Pays in both');
+      await s.order(cny, 100, '2026-05-20T08:00:00.000Z');
+      await s.order(usd, 30, '2026-05-21T08:00:00.000Z', 'USD');
+      await s.order(both, 500, '2026-05-10T08:00:00.000Z');
+      await s.order(both, 70, '2026-05-22T08:00:00.000Z', 'USD');
+      ids[s.tenantId] = { cny, usd, both };
+    }
+    const rfmOf = async (s: Setup, id: string) => (await a.store.get({ pk: `T#${s.tenantId}#C#${id}`, sk: 'PROFILE' }, { consistent: true }))!.rfm as { currency: string; monetary: number; segment: string } | undefined;
+    const memberships = async (s: Setup) => {
+      const out: string[] = [];
+      for (const segment of RFM_SEGMENT_IDS) out.push(...(await a.store.query({ partition: rfmKeys.segmentPartition(s.tenantId, segment), limit: 100 })).items.map((i) => String(i.customerId)));
+      return out.sort();
+    };
+
+    expect(await scoreRfm(a.deps, a.tenantId)).toMatchObject({ currency: 'USD', enabled: true, scored: 2, written: 2, cleared: 0 });
+    expect(await scoreRfm(b.deps, b.tenantId)).toMatchObject({ currency: 'CNY', enabled: true, scored: 2, written: 2, cleared: 0 });
+    const [ia, ib] = [ids[a.tenantId]!, ids[b.tenantId]!];
+    expect([await rfmOf(a, ia.cny), await rfmOf(a, ia.usd), await rfmOf(a, ia.both)]).toEqual([undefined, expect.objectContaining({ currency: 'USD', monetary: 30 }), expect.objectContaining({ currency: 'USD', monetary: 70 })]);
+    expect([await rfmOf(b, ib.cny), await rfmOf(b, ib.usd), await rfmOf(b, ib.both)]).toEqual([expect.objectContaining({ currency: 'CNY', monetary: 100 }), undefined, expect.objectContaining({ currency: 'CNY', monetary: 500 })]);
+    expect(await memberships(a)).toEqual([ia.usd, ia.both].sort());
+
+    // Tenant A switches to CNY: the USD-only customer loses its USD scores (no stale segment), the others are re-scored in CNY.
+    await a.settings({ currency: 'CNY', churnDays: 30 });
+    a.clock.set('2026-06-02T02:00:00.000Z');
+    expect(await scoreRfm(a.deps, a.tenantId)).toMatchObject({ currency: 'CNY', scored: 2, written: 2, cleared: 1 });
+    expect([await rfmOf(a, ia.cny), await rfmOf(a, ia.usd), await rfmOf(a, ia.both)]).toEqual([expect.objectContaining({ currency: 'CNY', monetary: 100 }), undefined, expect.objectContaining({ currency: 'CNY', monetary: 500 })]);
+    expect(await memberships(a)).toEqual([ia.cny, ia.both].sort());
+    // The cleared profile keeps its version and says when it was cleared (the change feed orders it after the last score).
+    expect(await a.store.get({ pk: `T#${a.tenantId}#C#${ia.usd}`, sk: 'PROFILE' })).toMatchObject({ version: 1, rfmClearedAt: '2026-06-02T02:00:00.000Z' });
+    // Tenant B is untouched by A's settings.
+    expect(await rfmOf(b, ib.cny)).toMatchObject({ currency: 'CNY', scoredAt: '2026-06-01T02:00:00.000Z' });
+
+    // RFM switched off: the run reads no report and clears every score.
+    await a.settings({ currency: 'CNY', churnDays: 30, rfmEnabled: false });
+    expect(await scoreRfm(a.deps, a.tenantId)).toMatchObject({ enabled: false, scored: 0, written: 0, cleared: 2 });
+    expect(await memberships(a)).toEqual([]);
+    expect(await rfmOf(a, ia.both)).toBeUndefined();
+  });
+
+  it('churn: each tenant\'s churnDays decides who is at risk; switched off, no episode opens', async () => {
+    const a = await setup(storeName, '2026-03-01T02:00:00.000Z');
+    const b = await setup(storeName, '2026-03-01T02:00:00.000Z', { store: a.store, clock: a.clock });
+    await a.settings({ currency: 'CNY', churnDays: 7 });
+    const big: Record<string, string> = {};
+    for (const s of [a, b]) {
+      big[s.tenantId] = await s.customer('Big Spender');
+      await s.order(big[s.tenantId]!, 1000, '2026-02-19T08:00:00.000Z');
+      for (const name of ['Small A', 'Small B']) await s.order(await s.customer(name), 50, '2026-02-28T08:00:00.000Z');
+    }
+    // 10 days without a purchase: at risk under 7 days (A), not under the default 30 (B).
+    expect(await detectChurn(a.deps, a.tenantId)).toMatchObject({ days: 7, currency: 'CNY', enabled: true, atRisk: 1, opened: 1 });
+    expect(await detectChurn(b.deps, b.tenantId)).toMatchObject({ days: 30, atRisk: 0, opened: 0 });
+    expect(await a.store.get(churnKeys.episode(a.tenantId, big[a.tenantId]!))).toMatchObject({ status: 'open', days: 7, recencyDays: 10 });
+    expect(await a.store.get(churnKeys.episode(b.tenantId, big[b.tenantId]!))).toBeUndefined();
+
+    await b.settings({ currency: 'CNY', churnDays: 7, churnEnabled: false });
+    expect(await detectChurn(b.deps, b.tenantId)).toMatchObject({ days: 7, enabled: false, atRisk: 0, opened: 0 });
+    expect(await a.store.get(churnKeys.episode(b.tenantId, big[b.tenantId]!))).toBeUndefined();
+    await b.settings({ currency: 'CNY', churnDays: 7, churnEnabled: true });
+    expect(await detectChurn(b.deps, b.tenantId)).toMatchObject({ enabled: true, atRisk: 1, opened: 1 });
   });
 
   it('churn: a purchase already in the live stats but not yet in the lake opens no episode', async () => {

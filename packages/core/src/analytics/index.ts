@@ -5,3 +5,4 @@ export * from './report-definitions';
 export * from './report-sql';
 export * from './scoring';
 export * from './churn';
+export * from './analytics-settings';

@@ -6,12 +6,11 @@ import type { Clock } from '../../ports/clock.port';
 import type { IdGenerator } from '../../ports/id-generator.port';
 import { TransactionConflictError, type Item, type TableStore, type TransactOperation } from '../../ports/table-store.port';
 import type { RequestContext } from '../../principal';
-import { DEFAULT_RFM_CURRENCY } from '../scoring/score-rfm.use-case';
+import { loadAnalyticsSettings } from '../analytics-settings';
 import { churnKeys, toChurnEpisode, toChurnItem, type ChurnEpisode } from './churn-episode';
 
 /** Who the churn job is attributed to (audit actor). */
 export const CHURN_ACTOR = 'system:detect-churn';
-export const DEFAULT_CHURN_DAYS = 30;
 
 export interface DetectChurnDeps {
   store: TableStore;
@@ -20,17 +19,12 @@ export interface DetectChurnDeps {
   engine: AnalyticsEngine;
 }
 
-export interface DetectChurnOptions {
-  /** ISO 4217 (default CNY). */
-  currency?: string;
-  /** Days without a paid order (default 30). */
-  days?: number;
-}
-
 export interface DetectChurnResult {
   tenantId: string;
+  /** The tenant's analytics settings the run used: currency, churnDays, churnEnabled. */
   currency: string;
   days: number;
+  enabled: boolean;
   asOf: string;
   /** Customers the churn-risk report listed. */
   atRisk: number;
@@ -58,21 +52,22 @@ function lastPaidAt(stats: Item | undefined, currency: string): string | undefin
 const later = (a: string | undefined, b: string) => a !== undefined && Date.parse(a) > Date.parse(b);
 
 /**
- * The churn trigger for one tenant, run daily:
+ * The churn trigger for one tenant, run daily with the tenant's analytics settings (currency,
+ * `churnDays`, `churnEnabled`; read once per run, packages/core/src/analytics/analytics-settings.ts):
  * 1. Re-arm: every open episode (gsi1 `T#t#CHURN#OPEN`) whose customer has a paid order after the
  *    episode's `lastOrderAt` (live order stats, `ORDERSTATS`) is closed.
- * 2. The `churn-risk` report (as of now, `days`, one currency) lists high-value customers without a
- *    recent paid order. For each live customer without an open episode — and whose live stats show
- *    no paid order newer than the lake's (the export may lag) — an episode is opened, which the
- *    change feed publishes as `customer.churn-risk` (churn-events.ts). An open episode suppresses
- *    further events until it is closed, so one event per episode however often the job runs.
+ * 2. Unless switched off (`churnEnabled`): the `churn-risk` report (as of now, `days`, one currency)
+ *    lists high-value customers without a recent paid order. For each live customer without an
+ *    open episode — and whose live stats show no paid order newer than the lake's (the export may
+ *    lag) — an episode is opened, which the change feed publishes as `customer.churn-risk`
+ *    (churn-events.ts). An open episode suppresses further events until it is closed, so one event
+ *    per episode however often the job runs.
  * Episode writes are conditional on the item's version (absent = not exists). One audit entry per run.
  */
-export async function detectChurn(deps: DetectChurnDeps, tenantId: string, options: DetectChurnOptions = {}): Promise<DetectChurnResult> {
-  const currency = options.currency ?? DEFAULT_RFM_CURRENCY;
-  const days = options.days ?? DEFAULT_CHURN_DAYS;
+export async function detectChurn(deps: DetectChurnDeps, tenantId: string): Promise<DetectChurnResult> {
+  const { currency, churnDays: days, churnEnabled: enabled } = await loadAnalyticsSettings(deps.store, tenantId);
   const now = deps.clock.now().toISOString();
-  const result: DetectChurnResult = { tenantId, currency, days, asOf: now, atRisk: 0, opened: 0, suppressed: 0, rearmed: 0, skipped: 0, conflicts: 0 };
+  const result: DetectChurnResult = { tenantId, currency, days, enabled, asOf: now, atRisk: 0, opened: 0, suppressed: 0, rearmed: 0, skipped: 0, conflicts: 0 };
 
   // 1. Re-arm customers who bought again.
   const open: Item[] = [];
@@ -100,7 +95,7 @@ export async function detectChurn(deps: DetectChurnDeps, tenantId: string, optio
   }
 
   // 2. Open episodes for customers at risk.
-  const rows = await deps.engine.run(tenantId, 'churn-risk', { currency, asOf: now, days });
+  const rows = enabled ? await deps.engine.run(tenantId, 'churn-risk', { currency, asOf: now, days }) : [];
   result.atRisk = rows.length;
   for (let start = 0; start < rows.length; start += 100) {
     const chunk = rows.slice(start, start + 100);

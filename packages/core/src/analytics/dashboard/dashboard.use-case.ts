@@ -6,16 +6,24 @@ import { pipelineKeys } from '../../pipelines/pipeline.keys';
 import { toPipeline } from '../../pipelines/pipeline.repository';
 import { counterScopeOf, readCounters, stageTotals } from '../../pipelines/stage-counters';
 import { RFM_SEGMENTS } from '../rfm-segments';
+import { isWithin } from '../../access/data-scope';
 import { readDashboardCounters } from './dashboard-counters';
-import { ORDERS_BUCKET_PREFIX, SEGMENT_BUCKET_PREFIX } from './dashboard.keys';
+import { ORDERS_BUCKET_PREFIX, SEGMENT_BUCKET_PREFIX, UNIT_ORDERS_BUCKET_PREFIX, UNIT_SEGMENT_BUCKET_PREFIX, unitBucketParts } from './dashboard.keys';
 
 const Money = z.record(z.string(), z.number()).describe('Per ISO 4217 currency, major units (never summed across currencies)');
 
 export const AnalyticsDashboard = z.object({
   asOf: z.string().describe('When the figures were read (they follow the change feed within seconds)'),
-  /** Customers per RFM segment id (the profile's `rfm.segment`, e.g. `important_value`); null unless the caller sees the whole tenant. */
+  /**
+   * Customers per RFM segment id (the profile's `rfm.segment`, e.g. `important_value`) owned by the
+   * caller's org subtree (the whole tenant for tenant data scope); null for own data scope.
+   */
   customersBySegment: z.array(z.object({ segment: z.string(), customers: z.number().int() })).nullable(),
-  /** Paid orders (status paid now) of the current and the previous calendar month (UTC, by orderedAt); null unless tenant scope. */
+  /**
+   * Paid orders (status paid now) of the current and the previous calendar month (UTC, by orderedAt)
+   * of customers in the caller's org subtree (an order counts in the unit its customer had when it
+   * was first counted); the whole tenant for tenant data scope; null for own data scope.
+   */
   paidOrders: z.array(z.object({
     month: z.string().describe('yyyy-mm'),
     count: z.record(z.string(), z.number().int()).describe('Per currency'),
@@ -36,21 +44,28 @@ export type AnalyticsDashboard = z.infer<typeof AnalyticsDashboard>;
 /**
  * `GET /v1/analytics/dashboard`: small pre-aggregated figures, one Query per figure group (segment
  * counters, the two month counters, the tenant's pipelines, then each pipeline's board counters in
- * parallel) — independent of the number of customers, orders and deals. The segment and order
- * figures are kept per tenant only, so they need tenant data scope; deal counts cover the caller's
- * org subtree like the pipeline board.
+ * parallel) — independent of the number of customers, orders and deals. Every figure covers the
+ * caller's org subtree like the pipeline board (counterScopeOf): tenant scope reads the tenant
+ * totals, subtree scope sums the per-unit counters of the units within its org path (one Query per
+ * group, O(figures × org units)), own data scope gets null (counters are kept per org unit, not per
+ * owner).
  */
 export async function getAnalyticsDashboard(deps: { store: TableStore; clock: Clock }, ctx: SecuredContext): Promise<AnalyticsDashboard> {
   const { tenantId } = ctx.principal;
   const now = deps.clock.now();
-  const tenantWide = ctx.access.dataScope === 'tenant';
   const countScope = counterScopeOf(ctx);
   const current = now.toISOString().slice(0, 7);
   const previous = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
 
+  const read = (range: Parameters<typeof readDashboardCounters>[2]) => readDashboardCounters(deps.store, tenantId, range);
   const [segments, months, deals] = await Promise.all([
-    tenantWide ? readDashboardCounters(deps.store, tenantId, { beginsWith: SEGMENT_BUCKET_PREFIX }) : undefined,
-    tenantWide ? readDashboardCounters(deps.store, tenantId, { between: [`${ORDERS_BUCKET_PREFIX}${previous}`, `${ORDERS_BUCKET_PREFIX}${current}`] }) : undefined,
+    countScope === null ? undefined : countScope === '/'
+      ? read({ beginsWith: SEGMENT_BUCKET_PREFIX }).then((c) => figuresOf(c, SEGMENT_BUCKET_PREFIX))
+      : read({ beginsWith: UNIT_SEGMENT_BUCKET_PREFIX }).then((c) => unitFiguresWithin(c, countScope)),
+    countScope === null ? undefined : countScope === '/'
+      ? read({ between: [`${ORDERS_BUCKET_PREFIX}${previous}`, `${ORDERS_BUCKET_PREFIX}${current}`] }).then((c) => figuresOf(c, ORDERS_BUCKET_PREFIX))
+      // `~` sorts after every org key (`/…`): the range holds exactly the two months' unit counters.
+      : read({ between: [`${UNIT_ORDERS_BUCKET_PREFIX}${previous}#`, `${UNIT_ORDERS_BUCKET_PREFIX}${current}#~`] }).then((c) => unitFiguresWithin(c, countScope)),
     countScope === null ? undefined : dealFigures(deps.store, tenantId, countScope, fieldAccess(ctx.access, 'deals', 'amount') !== 'hidden'),
   ]);
 
@@ -58,17 +73,37 @@ export async function getAnalyticsDashboard(deps: { store: TableStore; clock: Cl
   return {
     asOf: now.toISOString(),
     customersBySegment: segments ? segmentFigures(segments) : null,
-    paidOrders: months ? [current, previous].map((month) => monthFigures(month, months.find((m) => m.bucket === `${ORDERS_BUCKET_PREFIX}${month}`)?.values ?? {}, showOrderAmounts)) : null,
+    paidOrders: months ? [current, previous].map((month) => monthFigures(month, months.get(month) ?? {}, showOrderAmounts)) : null,
     deals: deals ? { countScope: countScope!, pipelines: deals } : null,
   };
+}
+
+type Values = Record<string, number>;
+
+/** Tenant totals by figure (segment id, month): the sort key after the group prefix. */
+function figuresOf(counters: Array<{ bucket: string; values: Values }>, prefix: string): Map<string, Values> {
+  return new Map(counters.map((c) => [c.bucket.slice(prefix.length), c.values]));
+}
+
+/** Per-unit counters summed by figure over the org units within `scope` (as the board sums stage counters). */
+function unitFiguresWithin(counters: Array<{ bucket: string; values: Values }>, scope: string): Map<string, Values> {
+  const sums = new Map<string, Values>();
+  for (const c of counters) {
+    const { figure, orgPath } = unitBucketParts(c.bucket);
+    if (!isWithin(orgPath, scope)) continue;
+    const sum = sums.get(figure) ?? {};
+    for (const [name, value] of Object.entries(c.values)) sum[name] = (sum[name] ?? 0) + value;
+    sums.set(figure, sum);
+  }
+  return sums;
 }
 
 /** Segment ids as the RFM write-back stores them on profiles (`important_value`, …), in the classic order. */
 const SEGMENT_IDS: readonly string[] = RFM_SEGMENTS.map((s) => s.name.replace(/ /g, '_'));
 
 /** The 8 classic segments in their fixed order (zeros included), then any other segment id found. */
-function segmentFigures(counters: Array<{ bucket: string; values: Record<string, number> }>): Array<{ segment: string; customers: number }> {
-  const counts = new Map(counters.map((c) => [c.bucket.slice(SEGMENT_BUCKET_PREFIX.length), c.values.customers ?? 0]));
+function segmentFigures(figures: Map<string, Values>): Array<{ segment: string; customers: number }> {
+  const counts = new Map([...figures].map(([segment, values]) => [segment, values.customers ?? 0]));
   const names = [...SEGMENT_IDS, ...[...counts.keys()].filter((s) => !SEGMENT_IDS.includes(s)).sort()];
   return names.map((segment) => ({ segment, customers: counts.get(segment) ?? 0 }));
 }

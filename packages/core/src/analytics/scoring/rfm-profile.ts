@@ -43,6 +43,21 @@ export type RfmProfile = z.infer<typeof RfmProfile>;
 
 export const RFM_INDEX_ENTITY = 'customer-rfm';
 
+/**
+ * Profile attribute the score-rfm job sets (to the run's time) when it removes a profile's `rfm`.
+ * The job keeps the profile version, so this orders the removal after the last `rfm.scoredAt` for
+ * consumers that rank images of the same version ({@link rfmWriteStamp}). Not part of the API shape.
+ */
+export const RFM_CLEARED_AT = 'rfmClearedAt';
+
+/** The latest score-rfm write on a profile image (scored or cleared; '' when none): orders images of the same version. */
+export function rfmWriteStamp(image: Record<string, unknown>): string {
+  const scoredAt = (image.rfm as { scoredAt?: unknown } | undefined)?.scoredAt;
+  const cleared = image[RFM_CLEARED_AT];
+  const stamps = [scoredAt, cleared].filter((s): s is string => typeof s === 'string');
+  return stamps.sort().at(-1) ?? '';
+}
+
 /** The RFM segment membership index: one item per (segment, customer), sorted by customer id. */
 export const rfmKeys = {
   segmentPartition: (tenantId: string, segment: string) => `T#${tenantId}#RFM#${segment}`,

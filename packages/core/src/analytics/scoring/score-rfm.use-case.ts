@@ -5,14 +5,12 @@ import type { Clock } from '../../ports/clock.port';
 import type { IdGenerator } from '../../ports/id-generator.port';
 import { TransactionConflictError, type Item, type TableStore, type TransactOperation } from '../../ports/table-store.port';
 import type { RequestContext } from '../../principal';
+import { loadAnalyticsSettings } from '../analytics-settings';
 import type { AnalyticsRow } from '../report-definitions';
-import { RFM_SEGMENT_IDS, rfmIndexItems, rfmKeys, rfmSegmentId, type RfmProfile, type RfmSegmentId } from './rfm-profile';
+import { RFM_CLEARED_AT, RFM_SEGMENT_IDS, rfmIndexItems, rfmKeys, rfmSegmentId, type RfmProfile, type RfmSegmentId } from './rfm-profile';
 
 /** Who the write-back is attributed to (audit actor). */
 export const RFM_ACTOR = 'system:score-rfm';
-
-/** The currency RFM is scored in when a run does not name one. */
-export const DEFAULT_RFM_CURRENCY = 'CNY';
 
 export interface ScoreRfmDeps {
   store: TableStore;
@@ -22,15 +20,16 @@ export interface ScoreRfmDeps {
 }
 
 export interface ScoreRfmOptions {
-  /** ISO 4217 (default CNY): RFM compares customers within one currency. */
-  currency?: string;
   /** Profiles written per batch of independent transactions (default 100). */
   batchSize?: number;
 }
 
 export interface ScoreRfmResult {
   tenantId: string;
+  /** The tenant's analytics currency (settings) the run scored in. */
   currency: string;
+  /** false: the tenant switched RFM off (settings `rfmEnabled`); the run only cleared scores. */
+  enabled: boolean;
   asOf: string;
   /** Rows of the report. */
   scored: number;
@@ -76,25 +75,28 @@ const isLiveProfile = (item: Item | undefined): item is Item =>
   !!item && item.entity === 'customer' && !item.deletedAt && !item.mergedInto;
 
 /**
- * Scheduled RFM write-back for one tenant: runs the `rfm` report (as of now, one currency) on the
- * analytics engine and stores `rfm` ({@link RfmProfile}) on every scored live customer profile,
- * moving its segment membership item (`T#t#RFM#<segment>` / `<id>`) when the segment changed.
+ * Scheduled RFM write-back for one tenant: reads the tenant's analytics settings once (currency,
+ * `rfmEnabled`; packages/core/src/analytics/analytics-settings.ts), runs the `rfm` report (as of
+ * now, in that currency) on the analytics engine and stores `rfm` ({@link RfmProfile}) on every
+ * scored live customer profile, moving its segment membership item (`T#t#RFM#<segment>` / `<id>`) when the segment changed.
  *
  * Like enrichment, the write keeps `version`, `updatedAt` and `updatedBy`: the scores are
  * server-owned metadata outside optimistic locking, so a nightly run never makes a user's If-Match
  * fail and publishes no customer.updated. Each profile write is conditional on the version read
  * (a concurrent user edit wins; the profile is re-read and the write retried, up to three times).
- * Idempotent: figures equal to the stored ones are not written again. One audit entry per run
- * (counts), not one per customer.
+ * Idempotent: figures equal to the stored ones are not written again. Profiles the run did not
+ * score lose their scores — whatever currency they were scored in, so a currency change leaves no
+ * segment of the old currency behind; with RFM switched off every score is cleared. One audit entry
+ * per run (counts), not one per customer.
  */
 export async function scoreRfm(deps: ScoreRfmDeps, tenantId: string, options: ScoreRfmOptions = {}): Promise<ScoreRfmResult> {
-  const currency = options.currency ?? DEFAULT_RFM_CURRENCY;
+  const { currency, rfmEnabled: enabled } = await loadAnalyticsSettings(deps.store, tenantId);
   const batchSize = options.batchSize ?? 100;
   const now = deps.clock.now();
   const asOf = now.toISOString();
-  const rows = await deps.engine.run(tenantId, 'rfm', { currency, asOf });
+  const rows = enabled ? await deps.engine.run(tenantId, 'rfm', { currency, asOf }) : [];
   const result: ScoreRfmResult = {
-    tenantId, currency, asOf, scored: rows.length, written: 0, unchanged: 0, skipped: 0, conflicts: 0, cleared: 0,
+    tenantId, currency, enabled, asOf, scored: rows.length, written: 0, unchanged: 0, skipped: 0, conflicts: 0, cleared: 0,
     segments: Object.fromEntries(RFM_SEGMENT_IDS.map((s) => [s, 0])) as Record<RfmSegmentId, number>,
   };
   for (const row of rows) result.segments[rfmSegmentId(String(row.segment))] += 1;
@@ -123,12 +125,12 @@ export async function scoreRfm(deps: ScoreRfmDeps, tenantId: string, options: Sc
     result.conflicts += pending.length;
   }
 
-  await clearUnscored(deps.store, tenantId, currency, new Set(rows.map((r) => String(r.customer_id))), result);
+  await clearUnscored(deps.store, tenantId, asOf, new Set(rows.map((r) => String(r.customer_id))), result);
 
   await deps.store.transact([auditPutOperation(auditEntryFrom(systemContext(tenantId), {
     action: 'analytics:score-rfm', resource: 'customer',
     detail: {
-      currency, asOf, scored: result.scored, written: result.written, unchanged: result.unchanged, skipped: result.skipped,
+      currency, enabled, asOf, scored: result.scored, written: result.written, unchanged: result.unchanged, skipped: result.skipped,
       conflicts: result.conflicts, cleared: result.cleared, segments: result.segments,
     },
   }, deps.clock, deps.ids))]);
@@ -136,10 +138,11 @@ export async function scoreRfm(deps: ScoreRfmDeps, tenantId: string, options: Sc
 }
 
 /**
- * Segment members (of this currency) the report no longer lists lose their `rfm` and membership
- * item: a customer whose orders were all refunded or cancelled is in no segment any more.
+ * Segment members the run did not score lose their `rfm` and membership item: a customer whose
+ * orders were all refunded or cancelled is in no segment any more, nor is one scored in a currency
+ * the tenant no longer uses (a customer with paid orders in the new currency was rewritten above).
  */
-async function clearUnscored(store: TableStore, tenantId: string, currency: string, scored: ReadonlySet<string>, result: ScoreRfmResult): Promise<void> {
+async function clearUnscored(store: TableStore, tenantId: string, asOf: string, scored: ReadonlySet<string>, result: ScoreRfmResult): Promise<void> {
   const stale: string[] = [];
   for (const segment of RFM_SEGMENT_IDS) {
     let startAfter: Record<string, string> | undefined;
@@ -154,10 +157,12 @@ async function clearUnscored(store: TableStore, tenantId: string, currency: stri
     const groups: TransactOperation[][] = [];
     for (const current of profiles) {
       const rfm = current.rfm as RfmProfile | undefined;
-      if (!rfm || rfm.currency !== currency) continue;
+      if (!rfm) continue;
       const { rfm: _drop, ...rest } = current;
       groups.push([
-        { type: 'put', item: rest, condition: { kind: 'equals', attribute: 'version', value: current.version as number } },
+        // The version stays (as for a score write); `rfmClearedAt` orders this change after the last
+        // `rfm.scoredAt` for the change-feed consumers (the dashboard counters) that rank same-version images.
+        { type: 'put', item: { ...rest, [RFM_CLEARED_AT]: asOf }, condition: { kind: 'equals', attribute: 'version', value: current.version as number } },
         ...rfmIndexItems(tenantId, { id: String(current.id), rfm }).map((i): TransactOperation => ({ type: 'delete', key: { pk: i.pk, sk: i.sk } })),
       ]);
     }
