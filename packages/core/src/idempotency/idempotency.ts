@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { TableStore, TransactOperation } from '../ports/table-store.port';
+import { TransactionConflictError, type TableStore, type TransactOperation } from '../ports/table-store.port';
 
 /**
  * Idempotency-Key support for POSTs: the first request stores its response in the same transaction
@@ -67,4 +67,42 @@ export function recordResponseOperation<T>(
       expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
     },
   };
+}
+
+/** The Idempotency-Key of a create request and the hash of what it was sent with. */
+export interface IdempotentRequest {
+  key: string;
+  hash: string;
+}
+
+/**
+ * The create flow of an idempotent POST: a response stored for the key is replayed before anything
+ * else (the same body; 422 `idempotency_key_reused` for another); otherwise `create` builds the
+ * transaction and its response, the response is recorded in that same transaction, and a concurrent
+ * request with the same key that won the race is answered with the winner's response.
+ */
+export async function createIdempotently<T>(
+  store: TableStore,
+  tenantId: string,
+  scope: string,
+  request: IdempotentRequest | undefined,
+  create: () => Promise<{ operations: TransactOperation[]; response: IdempotentResponse<T>; now: Date }>,
+): Promise<{ response: IdempotentResponse<T>; replayed: boolean }> {
+  if (request) {
+    assertIdempotencyKeyFormat(request.key);
+    const replay = await findReplay<T>(store, tenantId, scope, request.key, request.hash);
+    if (replay) return { response: replay, replayed: true };
+  }
+  const { operations, response, now } = await create();
+  const all = request ? [...operations, recordResponseOperation(tenantId, scope, request.key, request.hash, response, now)] : operations;
+  try {
+    await store.transact(all);
+  } catch (error) {
+    if (request && error instanceof TransactionConflictError && error.failedIndexes.includes(all.length - 1)) {
+      const replay = await findReplay<T>(store, tenantId, scope, request.key, request.hash);
+      if (replay) return { response: replay, replayed: true };
+    }
+    throw error;
+  }
+  return { response, replayed: false };
 }

@@ -1,11 +1,11 @@
 import { AppError, notFound } from '../errors';
-import { TransactionConflictError, type TransactOperation } from '../ports/table-store.port';
+import type { TransactOperation } from '../ports/table-store.port';
 import { assertWritable, type SecuredContext } from '../access/access-policy';
 import { actorOf, requestHash, requireVisibleCustomer } from '../customers/customer.repository';
 import { belongsToTenant } from '../customers/customer.keys';
 import { assertIfMatchVersion } from '../shared/etag';
 import { transactVersioned } from '../shared/versioned-write';
-import { assertIdempotencyKeyFormat, findReplay, recordResponseOperation } from '../idempotency/idempotency';
+import { createIdempotently } from '../idempotency/idempotency';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../pagination/cursor';
 import { MAX_MENTIONS, noteContent, type NoteFormat } from './note-sanitiser';
 import { noteKeys } from './note.keys';
@@ -40,47 +40,37 @@ export async function createNote(
 ): Promise<CreateNoteResult> {
   const { tenantId } = ctx.principal;
   const idem = options.idempotencyKey;
-  const hash = idem ? requestHash({ target, input }) : '';
-  if (idem) {
-    assertIdempotencyKeyFormat(idem);
-    const replay = await findReplay<{ id: string }>(deps.store, tenantId, IDEMPOTENCY_SCOPE, idem, hash);
-    if (replay) return { note: (await requireVisibleNote(deps, ctx, replay.body.id)).note, replayed: true };
-  }
-  // The fields the client sent (not zod's defaults) must be writable for it.
-  assertWritable(ctx.access, 'notes', (options.rawBody ?? input) as Record<string, unknown>);
-
-  const { customerId, dealId } = await resolveTarget(deps, ctx, target);
-  const now = deps.clock.now();
-  const actor = actorOf(ctx.principal);
-  const note: Note = {
-    id: deps.ids.next(),
-    customerId,
-    ...(dealId ? { dealId } : {}),
-    format: input.format,
-    ...contentOf(input.body, input.format),
-    version: 1,
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    createdBy: actor,
-    updatedBy: actor,
-  };
-  const operations: TransactOperation[] = [
-    { type: 'put', item: toNoteItem(tenantId, note), condition: { kind: 'notExists' } },
-    noteTimelinePut(tenantId, note, customerId),
-    noteAuditOperation(deps, ctx, 'notes:create', undefined, note),
-  ];
-  if (idem) operations.push(recordResponseOperation(tenantId, IDEMPOTENCY_SCOPE, idem, hash, { status: 201, body: { id: note.id } }, now));
-  try {
-    await deps.store.transact(operations);
-  } catch (error) {
-    // A concurrent request with the same key won the race: answer its note.
-    if (idem && error instanceof TransactionConflictError && error.failedIndexes.includes(operations.length - 1)) {
-      const replay = await findReplay<{ id: string }>(deps.store, tenantId, IDEMPOTENCY_SCOPE, idem, hash);
-      if (replay) return { note: (await requireVisibleNote(deps, ctx, replay.body.id)).note, replayed: true };
-    }
-    throw error;
-  }
-  return { note, replayed: false };
+  const request = idem ? { key: idem, hash: requestHash({ target, input }) } : undefined;
+  let created: Note | undefined;
+  const { response, replayed } = await createIdempotently<{ id: string }>(deps.store, tenantId, IDEMPOTENCY_SCOPE, request, async () => {
+    // The fields the client sent (not zod's defaults) must be writable for it.
+    assertWritable(ctx.access, 'notes', (options.rawBody ?? input) as Record<string, unknown>);
+    const { customerId, dealId } = await resolveTarget(deps, ctx, target);
+    const now = deps.clock.now();
+    const actor = actorOf(ctx.principal);
+    const note: Note = {
+      id: deps.ids.next(),
+      customerId,
+      ...(dealId ? { dealId } : {}),
+      format: input.format,
+      ...contentOf(input.body, input.format),
+      version: 1,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      createdBy: actor,
+      updatedBy: actor,
+    };
+    created = note;
+    const operations: TransactOperation[] = [
+      { type: 'put', item: toNoteItem(tenantId, note), condition: { kind: 'notExists' } },
+      noteTimelinePut(tenantId, note, customerId),
+      noteAuditOperation(deps, ctx, 'notes:create', undefined, note),
+    ];
+    return { operations, response: { status: 201, body: { id: note.id } }, now };
+  });
+  // A replay answers the note as it is now (it may have been edited since).
+  if (replayed || !created) return { note: (await requireVisibleNote(deps, ctx, response.body.id)).note, replayed: true };
+  return { note: created, replayed: false };
 }
 
 /** A note the caller may see (its customer's or its deal's visibility decides), else 404. */

@@ -2,8 +2,8 @@ import { AppError } from '../errors';
 import { assertWritable, type SecuredContext } from '../access/access-policy';
 import { requireVisibleCustomer, requestHash } from '../customers/customer.repository';
 import { requireVisibleDeal } from '../deals/deal.repository';
-import { assertIdempotencyKeyFormat, findReplay, recordResponseOperation, type IdempotentResponse } from '../idempotency/idempotency';
-import { TransactionConflictError, type TransactOperation } from '../ports/table-store.port';
+import { createIdempotently } from '../idempotency/idempotency';
+import type { TransactOperation } from '../ports/table-store.port';
 import {
   actorOf, assertTaskIfMatch, requireVisibleTask, taskAuditOperation, toTaskItem, writeTaskVersioned, type TaskDeps,
 } from './task.repository';
@@ -32,57 +32,43 @@ export async function createTask(
 ): Promise<CreateTaskResult> {
   const { tenantId } = ctx.principal;
   const idem = options.idempotencyKey;
-  const hash = idem ? requestHash(options.rawBody ?? input) : '';
-  if (idem) {
-    assertIdempotencyKeyFormat(idem);
-    const replay = await findReplay<Task>(deps.store, tenantId, IDEMPOTENCY_SCOPE, idem, hash);
-    if (replay) return { task: replay.body, replayed: true };
-  }
-  assertWritable(ctx.access, 'tasks', (options.rawBody ?? input) as Record<string, unknown>);
-  const assigneeId = input.assigneeId ?? (ctx.principal.kind === 'user' ? ctx.principal.subject : undefined);
-  if (!assigneeId) throw invalid('body.assigneeId', 'required for client credentials', 'A task needs an assignee');
-  const remindAt = input.remindAt ?? input.dueAt;
-  assertReminderBeforeDue(remindAt, input.dueAt);
-  if (input.customerId) await assertVisibleCustomer(deps, ctx, input.customerId);
-  if (input.dealId) await assertVisibleDeal(deps, ctx, input.dealId);
+  const request = idem ? { key: idem, hash: requestHash(options.rawBody ?? input) } : undefined;
+  const { response, replayed } = await createIdempotently<Task>(deps.store, tenantId, IDEMPOTENCY_SCOPE, request, async () => {
+    assertWritable(ctx.access, 'tasks', (options.rawBody ?? input) as Record<string, unknown>);
+    const assigneeId = input.assigneeId ?? (ctx.principal.kind === 'user' ? ctx.principal.subject : undefined);
+    if (!assigneeId) throw invalid('body.assigneeId', 'required for client credentials', 'A task needs an assignee');
+    const remindAt = input.remindAt ?? input.dueAt;
+    assertReminderBeforeDue(remindAt, input.dueAt);
+    if (input.customerId) await assertVisibleCustomer(deps, ctx, input.customerId);
+    if (input.dealId) await assertVisibleDeal(deps, ctx, input.dealId);
 
-  const now = deps.clock.now();
-  const actor = actorOf(ctx.principal);
-  const task: Task = {
-    id: deps.ids.next(),
-    title: input.title,
-    ...(input.description !== undefined ? { description: input.description } : {}),
-    dueAt: input.dueAt,
-    remindAt,
-    assigneeId,
-    ...(input.customerId ? { customerId: input.customerId } : {}),
-    ...(input.dealId ? { dealId: input.dealId } : {}),
-    priority: input.priority,
-    status: 'open',
-    orgPath: ctx.principal.orgPath ?? '/',
-    version: 1,
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    createdBy: actor,
-    updatedBy: actor,
-  };
-  const operations: TransactOperation[] = [
-    { type: 'put', item: toTaskItem(tenantId, task), condition: { kind: 'notExists' } },
-    taskAuditOperation(deps, ctx, 'tasks:create', undefined, task),
-  ];
-  const response: IdempotentResponse<Task> = { status: 201, body: task };
-  if (idem) operations.push(recordResponseOperation(tenantId, IDEMPOTENCY_SCOPE, idem, hash, response, now));
-  try {
-    await deps.store.transact(operations);
-  } catch (error) {
-    // A concurrent request with the same key won the race: answer with its response.
-    if (idem && error instanceof TransactionConflictError && error.failedIndexes.includes(operations.length - 1)) {
-      const replay = await findReplay<Task>(deps.store, tenantId, IDEMPOTENCY_SCOPE, idem, hash);
-      if (replay) return { task: replay.body, replayed: true };
-    }
-    throw error;
-  }
-  return { task, replayed: false };
+    const now = deps.clock.now();
+    const actor = actorOf(ctx.principal);
+    const task: Task = {
+      id: deps.ids.next(),
+      title: input.title,
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      dueAt: input.dueAt,
+      remindAt,
+      assigneeId,
+      ...(input.customerId ? { customerId: input.customerId } : {}),
+      ...(input.dealId ? { dealId: input.dealId } : {}),
+      priority: input.priority,
+      status: 'open',
+      orgPath: ctx.principal.orgPath ?? '/',
+      version: 1,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      createdBy: actor,
+      updatedBy: actor,
+    };
+    const operations: TransactOperation[] = [
+      { type: 'put', item: toTaskItem(tenantId, task), condition: { kind: 'notExists' } },
+      taskAuditOperation(deps, ctx, 'tasks:create', undefined, task),
+    ];
+    return { operations, response: { status: 201, body: task }, now };
+  });
+  return { task: response.body, replayed };
 }
 
 /** One task the caller may see (404 otherwise, also for another tenant's id). */
