@@ -132,8 +132,8 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('hot/cold archi
     // A rehydration interrupted after one item was restored: the retry restores the rest.
     const { expiresAt: _ttl, ...firstBack } = images[0]!;
     await deps.store.put(firstBack);
-    expect(await rehydrateCustomer(deps, ctx(), c.id)).toEqual({ customerId: c.id, restored: 3, alreadyLive: 1, files: 1 });
-    expect(await rehydrateCustomer(deps, ctx(), c.id)).toEqual({ customerId: c.id, restored: 0, alreadyLive: 0, files: 0 });
+    expect(await rehydrateCustomer(deps, ctx(), c.id)).toEqual({ customerId: c.id, profileRestored: false, restored: 3, alreadyLive: 1, files: 1 });
+    expect(await rehydrateCustomer(deps, ctx(), c.id)).toEqual({ customerId: c.id, profileRestored: false, restored: 0, alreadyLive: 0, files: 0 });
     const restored = await deps.store.get(interactionKeys.timeline('acme', c.id, cold[1]!.occurredAt, cold[1]!.id));
     expect(restored).toMatchObject({ id: cold[1]!.id, rehydratedAt: fixedClock.now().toISOString() });
     expect(restored).not.toHaveProperty('expiresAt');

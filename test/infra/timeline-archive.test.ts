@@ -4,7 +4,7 @@ import { manifest } from '@crm/manifest';
 import { MANIFEST_ENTRY_TAG } from '../../infra/constructs/crm-function';
 import { resourcesOf, synthCrm, tagOf } from './synth-crm';
 
-/** The hot/cold archive's grant: the lake bucket's archive/timeline/ prefix only, for the functions that name it. */
+/** The hot/cold archive's grant: the lake bucket's archive/timeline/ and archive/customers/ prefixes only, for the functions that name it. */
 describe('timeline archive infrastructure', () => {
   let templates: Map<string, Template>;
   let stateful: Template;
@@ -13,18 +13,19 @@ describe('timeline archive infrastructure', () => {
     stateful = templates.get('Crm-dev-Stateful')!;
   });
 
-  it('grants put/get/delete/list under archive/timeline/ only, to exactly the archive functions, with ARCHIVE_BUCKET set', () => {
+  it('grants put/get/delete/list under archive/timeline/ and archive/customers/ only, to exactly the archive functions, with ARCHIVE_BUCKET set', () => {
     const [policyId, policy] = Object.entries(resourcesOf(stateful, 'AWS::IAM::ManagedPolicy')).find(([id]) => id.includes('ArchiveAccessPolicy'))!;
     const statements = (policy.Properties!.PolicyDocument as { Statement: Array<Record<string, any>> }).Statement;
     const objects = statements.find((s) => JSON.stringify(s.Action).includes('s3:PutObject'))!;
     expect(objects.Action).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
     expect(JSON.stringify(objects.Resource)).toContain('/archive/timeline/*');
+    expect(JSON.stringify(objects.Resource)).toContain('/archive/customers/*');
     expect(JSON.stringify(objects.Resource)).not.toMatch(/\/(orders|interactions|deal_stage_changes|customer_snapshots)\//);
     const list = statements.find((s) => s.Action === 's3:ListBucket')!;
-    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['archive/timeline/*'] } });
+    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['archive/timeline/*', 'archive/customers/*'] } });
 
     const users = manifest.filter((e) => e.buckets?.includes('archive')).map((e) => e.name).sort();
-    expect(users).toEqual(['archive-expired', 'get-customer-timeline', 'rehydrate-customer']);
+    expect(users).toEqual(['archive-expired', 'archive-inactive-customers', 'get-customer-timeline', 'rehydrate-customer']);
     let functions = 0;
     for (const [name, template] of templates) {
       if (name === 'Crm-dev-Stateful') continue;

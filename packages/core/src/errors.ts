@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   not_deleted: { status: 409, title: 'The resource is not deleted' },
   duplicate_customer: { status: 409, title: 'The customer looks like an existing one' },
   customer_merged: { status: 409, title: 'The customer was merged into another one' },
+  customer_archived: { status: 409, title: 'The customer is archived; rehydrate it first' },
   merge_diverged: { status: 409, title: 'The merge can no longer be undone automatically' },
   unique_violation: { status: 409, title: 'Another record already has this unique value' },
   pipeline_archived: { status: 409, title: 'The pipeline is archived and takes no new deals' },

@@ -21,7 +21,7 @@ export const BUCKET_NAMES = ['audit', 'imports', 'recordings', 'lake', 'archive'
 export type BucketName = (typeof BUCKET_NAMES)[number];
 
 /**
- * Packages with native code a function may ship (docs/adr/0035): copied with their dependencies
+ * Packages with native code a function may ship (docs/adr/0037): copied with their dependencies
  * from the build machine's node_modules into the bundle folder's own node_modules, since esbuild
  * cannot bundle a `.node` binary. `@duckdb/node-api`: embedded DuckDB, which makes the lake's Parquet.
  */

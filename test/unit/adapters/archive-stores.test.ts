@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, NoSuchKey, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalArchiveStore } from '@crm/adapters/local-archive';
@@ -35,6 +35,20 @@ describe('LocalArchiveStore', () => {
     expect(await store.count('acme')).toBe(4);
     expect(await store.count('globex')).toBe(0);
     expect(await store.read('globex', 'C1', { limit: 5 })).toEqual({ items: [], more: false });
+  });
+
+  it('keeps an archived profile per customer under archive/customers/, replaced on write, outside the timeline count', async () => {
+    const profile = { pk: 'T#acme#C#C9', sk: 'PROFILE', entity: 'customer', id: 'C9', version: 4, phones: 'enc:v1:sealed' };
+    expect(await store.getProfile('acme', 'C9')).toBeUndefined();
+    await store.putProfile('acme', 'C9', { ...profile, version: 3 });
+    await store.putProfile('acme', 'C9', profile);
+    expect(readdirSync(join(root, 'archive/customers/tenant=acme/customer=C9'))).toEqual(['profile.json']);
+    expect(await store.getProfile('acme', 'C9')).toEqual(profile);
+    expect(await store.count('acme')).toBe(4);
+    await store.removeProfile('acme', 'C9');
+    await store.removeProfile('acme', 'C9');
+    expect(await store.getProfile('acme', 'C9')).toBeUndefined();
+    await expect(store.putProfile('acme', '../C1', profile)).rejects.toThrow(/Invalid archive customer id/);
   });
 
   it('removes exactly the named files and refuses ids that would leave their folder', async () => {
@@ -93,6 +107,28 @@ describe('S3ArchiveStore (command inputs)', () => {
     expect(s3.commandCalls(DeleteObjectsCommand).map((c) => c.args[0].input)).toEqual([
       { Bucket: 'crm-lake', Delete: { Objects: [{ Key: 'archive/timeline/tenant=acme/customer=C1/f1.jsonl' }], Quiet: true } },
     ]);
+  });
+});
+
+describe('S3ArchiveStore profiles (command inputs)', () => {
+  const s3 = mockClient(S3Client);
+  const store = new S3ArchiveStore({ client: new S3Client({ region: 'eu-west-1' }), bucket: 'crm-lake' });
+  const profile = { pk: 'T#acme#C#C1', sk: 'PROFILE', entity: 'customer', id: 'C1', version: 2 };
+  beforeEach(() => s3.reset());
+
+  it('puts, gets and deletes archive/customers/tenant=<t>/customer=<c>/profile.json; a missing one is undefined', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    s3.on(DeleteObjectCommand).resolves({});
+    s3.on(GetObjectCommand).callsFakeOnce(() => ({ Body: { transformToString: async () => JSON.stringify(profile) } as never }))
+      .rejectsOnce(new NoSuchKey({ message: 'gone', $metadata: {} }));
+    await store.putProfile('acme', 'C1', profile);
+    expect(await store.getProfile('acme', 'C1')).toEqual(profile);
+    expect(await store.getProfile('acme', 'C1')).toBeUndefined();
+    await store.removeProfile('acme', 'C1');
+    const key = 'archive/customers/tenant=acme/customer=C1/profile.json';
+    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'crm-lake', Key: key, Body: JSON.stringify(profile), ContentType: 'application/json' }]);
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'crm-lake', Key: key }, { Bucket: 'crm-lake', Key: key }]);
+    expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'crm-lake', Key: key }]);
   });
 });
 

@@ -49,6 +49,10 @@ describe('lakeRowsFromChange', () => {
     expect(merged[0]!.row).toMatchObject({ version: 3, deleted: true });
     const deleted = lakeRowsFromChange(change('MODIFY', { ...customer, version: 3, deletedAt: '2026-03-05T00:00:00.000Z' }, customer));
     expect(deleted[0]!.row).toMatchObject({ version: 3, deleted: true });
+    // An archive stub is no live profile either (the inactive-customers report skips it); rehydrated, it is again.
+    const stub = { ...customer, version: 3, archived: true, archivedAt: '2026-03-05T00:00:00.000Z' };
+    expect(lakeRowsFromChange(change('MODIFY', stub, customer))[0]!.row).toMatchObject({ version: 3, deleted: true });
+    expect(lakeRowsFromChange(change('MODIFY', { ...customer, version: 4 }, stub))[0]!.row).toMatchObject({ version: 4, deleted: false });
     expect(lakeRowsFromChange(change('MODIFY', { ...customer, timers: { x: 'y' } }, customer))).toEqual([]);
     expect(lakeRowsFromChange(change('REMOVE', undefined, customer))).toEqual([]);
   });

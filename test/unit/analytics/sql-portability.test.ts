@@ -99,7 +99,7 @@ describe('the dialect shim', () => {
 
   it('renders every report for Athena with only its parameters and Glue tables', () => {
     for (const report of REPORT_NAMES) {
-      const params = { tenant_id: 't', currency: 'CNY', as_of: '2026-01-01 00:00:00.000', days: 30, pipeline_id: 'p', from: 'a', to: 'b' };
+      const params = { tenant_id: 't', currency: 'CNY', as_of: '2026-01-01 00:00:00.000', days: 30, pipeline_id: 'p', from: 'a', to: 'b', cutoff: '2025-01-01 00:00:00.000' };
       const out = renderSql(reportSqlTemplate(report), { dialect: 'athena', table: (n) => `"crm_test"."${n}"`, params });
       expect(blankLiteralsAndComments(out.sql)).not.toMatch(/\{\{|:[a-z]/);
       expect(out.sql).toMatch(/FROM "crm_test"\."(orders|deal_stage_changes)"/);

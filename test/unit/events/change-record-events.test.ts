@@ -52,6 +52,12 @@ describe('change records → domain events', () => {
     expect(types(change('MODIFY', { ...v2, gsi1pk: 'x', customFields: { tier: 'gold' } }, v2))).toEqual([]);
     expect(types(change('MODIFY', { ...deleted, tags: ['x'] }, deleted))).toEqual([]);
     expect(types(change('MODIFY', { ...v2, address: { city: 'b', street: 'a' } }, { ...v2, address: { street: 'a', city: 'b' } }))).toEqual([]);
+
+    // Archiving into a stub (contacts dropped) and rehydration are storage moves: no customer.updated.
+    const stub = { ...v2, version: 7, phones: [], customFields: {}, archived: true, archivedAt: '2026-11-25T14:00:00.000Z' };
+    expect(types(change('MODIFY', stub, v2))).toEqual([]);
+    expect(types(change('MODIFY', { ...v2, version: 8 }, stub))).toEqual([]);
+    expect(types(change('MODIFY', { ...stub, version: 8, ownerId: null }, stub))).toEqual(['customer.updated']);
   });
 
   it('never carries sealed values: a sealed name is left out, a sealed changed field is named only', () => {

@@ -38,6 +38,9 @@ class FlakyArchive implements ArchiveStore {
   batches: ArchiveStore['batches'] = (...args) => this.inner.batches(...args);
   remove: ArchiveStore['remove'] = (...args) => this.inner.remove(...args);
   count: ArchiveStore['count'] = (...args) => this.inner.count(...args);
+  putProfile: ArchiveStore['putProfile'] = (...args) => this.inner.putProfile(...args);
+  getProfile: ArchiveStore['getProfile'] = (...args) => this.inner.getProfile(...args);
+  removeProfile: ArchiveStore['removeProfile'] = (...args) => this.inner.removeProfile(...args);
 }
 
 let folder: string;

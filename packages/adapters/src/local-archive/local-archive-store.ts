@@ -1,13 +1,14 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
-  archiveCustomerPrefix, archiveFileName, archivePage, archiveTenantPrefix, distinctNewestFirst, fromJsonLines, isArchiveFileName, toJsonLines,
+  archiveCustomerPrefix, archivedProfileKey, archiveFileName, archivePage, archiveTenantPrefix, distinctNewestFirst, fromJsonLines, isArchiveFileName, toJsonLines,
   type ArchiveBatch, type ArchiveStore, type Item,
 } from '@crm/core';
 
 /**
- * The archive in the local lake folder: `<root>/archive/timeline/tenant=<t>/customer=<c>/<digest>.jsonl`,
- * the same keys the S3 adapter uses in the lake bucket. Files rather than one SQLite file so that
+ * The archive in the local lake folder: `<root>/archive/timeline/tenant=<t>/customer=<c>/<digest>.jsonl`
+ * and archived profiles at `<root>/archive/customers/tenant=<t>/customer=<c>/profile.json`, the same
+ * keys the S3 adapter uses in the lake bucket. Files rather than one SQLite file so that
  * the local lake has the layout of the bucket (DuckDB reads both with `read_json`), and a file is
  * written to a temporary name and renamed, so a reader never sees half of one.
  */
@@ -48,6 +49,27 @@ export class LocalArchiveStore implements ArchiveStore {
       total += distinctNewestFirst(await this.batches(tenantId, entry.slice('customer='.length))).length;
     }
     return total;
+  }
+
+  async putProfile(tenantId: string, customerId: string, profile: Item): Promise<void> {
+    const path = join(this.options.root, archivedProfileKey(tenantId, customerId));
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(temp, JSON.stringify(profile));
+    await rename(temp, path);
+  }
+
+  async getProfile(tenantId: string, customerId: string): Promise<Item | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.options.root, archivedProfileKey(tenantId, customerId)), 'utf8')) as Item;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async removeProfile(tenantId: string, customerId: string): Promise<void> {
+    await rm(join(this.options.root, archivedProfileKey(tenantId, customerId)), { force: true });
   }
 
   private folder(tenantId: string, customerId: string): string {

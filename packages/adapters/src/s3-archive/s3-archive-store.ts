@@ -1,6 +1,6 @@
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
-  archiveCustomerPrefix, archiveFileName, archivePage, archiveTenantPrefix, distinctNewestFirst, fromJsonLines, isArchiveFileName, toJsonLines,
+  archiveCustomerPrefix, archivedProfileKey, archiveFileName, archivePage, archiveTenantPrefix, distinctNewestFirst, fromJsonLines, isArchiveFileName, toJsonLines,
   type ArchiveBatch, type ArchiveStore, type Item,
 } from '@crm/core';
 
@@ -15,7 +15,8 @@ export const JSON_LINES_CONTENT_TYPE = 'application/x-ndjson';
 
 /**
  * The archive in the lake bucket: `archive/timeline/tenant=<t>/customer=<c>/<digest>.jsonl`, one
- * PutObject per file (atomic: readers never see half a file). Reads list the customer's prefix and
+ * PutObject per file (atomic: readers never see half a file), and archived customer profiles at
+ * `archive/customers/tenant=<t>/customer=<c>/profile.json`. Reads list the customer's prefix and
  * get every file: archived history is cold and read rarely (a timeline paged past its live part,
  * a rehydration, the reconciliation).
  */
@@ -71,6 +72,21 @@ export class S3ArchiveStore implements ArchiveStore {
     let total = 0;
     for (const customerId of [...customers].sort()) total += distinctNewestFirst(await this.batches(tenantId, customerId)).length;
     return total;
+  }
+
+  async putProfile(tenantId: string, customerId: string, profile: Item): Promise<void> {
+    await this.client.send(new PutObjectCommand({
+      Bucket: this.bucket, Key: archivedProfileKey(tenantId, customerId), Body: JSON.stringify(profile), ContentType: 'application/json',
+    }));
+  }
+
+  async getProfile(tenantId: string, customerId: string): Promise<Item | undefined> {
+    const body = await this.get(archivedProfileKey(tenantId, customerId));
+    return body === undefined ? undefined : (JSON.parse(body) as Item);
+  }
+
+  async removeProfile(tenantId: string, customerId: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: archivedProfileKey(tenantId, customerId) }));
   }
 
   private async keys(prefix: string): Promise<string[]> {

@@ -6,5 +6,5 @@ const IdParams = z.object({ id: RecordId });
 
 /** Hot/cold archive (ADR 0034). */
 export const archiveDocs: Record<string, RouteDoc> = {
-  'rehydrate-customer': { params: IdParams, ok: { 200: RehydrateResult }, errors: [404] },
+  'rehydrate-customer': { params: IdParams, ok: { 200: RehydrateResult }, errors: [404, 412] },
 };

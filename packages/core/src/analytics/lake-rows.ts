@@ -96,7 +96,7 @@ const PARTITION_VALUE = /^[A-Za-z0-9_-]{1,64}$/;
 /**
  * The lake rows of one change record (none for most records). Mapping:
  * - `customer` INSERT/MODIFY that creates a new version → `customer_snapshots` (one row per version;
- *   `deleted` when soft-deleted or merged away), dt = date of `updatedAt`;
+ *   `deleted` when soft-deleted, merged away or archived into a stub), dt = date of `updatedAt`;
  * - `interaction` INSERT (not the copies a merge moves to the survivor, `movedByMerge`, nor items
  *   restored from the archive, `rehydratedAt`: both were exported when first recorded) →
  *   `interactions`, dt = date of `occurredAt`;
@@ -145,7 +145,8 @@ function customerSnapshot(c: Record<string, unknown>, record: ChangeRecord): Lak
     created_at: utc(c.createdAt, record),
     updated_at: updatedAt,
     version: integer(c.version),
-    deleted: Boolean(c.deletedAt || c.mergedInto),
+    // An archive stub (`archivedAt`) is no live profile either: the inactive-customers report skips it.
+    deleted: Boolean(c.deletedAt || c.mergedInto || c.archivedAt),
   };
   return [{ table: 'customer_snapshots', tenantId: c.tenantId as string, dt: updatedAt.slice(0, 10), row }];
 }

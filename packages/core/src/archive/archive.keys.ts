@@ -13,7 +13,17 @@ export const archiveKeys = {
     pk: `T#${tenantId}#ARCHIVE#EXPIRED`,
     sk: `${customerId}#${timelineSk}`,
   }),
+  /**
+   * A customer archived into a stub whose timeline has not been given its TTL yet: written in the
+   * stub's transaction, deleted once the timeline step is done (or by rehydration), so a run that
+   * stopped in between is finished by the next one (`archiveInactiveCustomers`).
+   */
+  pendingCustomerPartition: (tenantId: string) => `T#${tenantId}#ARCHIVE#CUSTOMERS`,
+  pendingCustomer: (tenantId: string, customerId: string): ItemKey => ({ pk: `T#${tenantId}#ARCHIVE#CUSTOMERS`, sk: customerId }),
 };
+
+/** Entity of the pending-timeline markers of archived customers. */
+export const CUSTOMER_ARCHIVE_PENDING_ENTITY = 'customer-archive-pending';
 
 /** Entities whose TTL removal is archived (the archiver's manifest filter lists the same). */
 export const ARCHIVED_ENTITIES = ['interaction', 'timeline-entry'] as const;

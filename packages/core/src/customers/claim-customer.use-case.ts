@@ -4,6 +4,7 @@ import type { SecuredContext } from '../access/access-policy';
 import { actorOf, customerAuditOperation, loadCustomer, openForCaller, requireVisibleCustomer, toProfileItem, type CustomerDeps } from './customer.repository';
 import type { RequestContext } from '../principal';
 import type { Customer } from './customer.schema';
+import { assertNotArchived } from './archived-customer';
 
 /** Claims per rep per UTC day (anti-hoarding); tenants will be able to change it with the pool settings. */
 export const DEFAULT_DAILY_CLAIM_QUOTA = 20;
@@ -46,6 +47,7 @@ export async function claimCustomer(deps: CustomerDeps, ctx: SecuredContext, id:
   const { tenantId, subject } = ctx.principal;
   if (ctx.principal.kind !== 'user') throw new AppError('forbidden', 'Only users can claim customers');
   const current = await requireVisibleCustomer(deps.store, ctx, id);
+  assertNotArchived(current);
   if (current.ownerId !== null && !(await protectionExpired(deps, tenantId, current))) throw alreadyOwned(current);
 
   const now = deps.clock.now();
@@ -85,6 +87,7 @@ export async function claimCustomer(deps: CustomerDeps, ctx: SecuredContext, id:
 export async function releaseCustomer(deps: CustomerDeps, ctx: SecuredContext, id: string): Promise<Customer> {
   const { tenantId, subject } = ctx.principal;
   const current = await requireVisibleCustomer(deps.store, ctx, id);
+  assertNotArchived(current);
   if (current.ownerId === null) throw new AppError('conflict', 'The customer is already in the public pool');
   if (current.ownerId !== subject && ctx.access.dataScope !== 'tenant') {
     throw new AppError('forbidden', 'Only the owner (or a tenant-wide role) can release a customer');

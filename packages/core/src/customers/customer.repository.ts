@@ -32,7 +32,7 @@ export interface CustomerDeps {
 
 const RECORD_FIELDS = [
   'id', 'kind', 'name', 'phones', 'emails', 'address', 'tags', 'ownerId', 'companyId', 'orgPath', 'customFields', 'claimedAt', 'enrichment', 'rfm',
-  'mergedInto', 'mergedAt', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'deletedAt', 'deletedBy',
+  'mergedInto', 'mergedAt', 'archived', 'archivedAt', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'deletedAt', 'deletedBy',
 ] as const satisfies readonly (keyof Customer)[];
 
 /** Stored profile item for a customer record (keys + index attributes + the record itself). */

@@ -146,6 +146,14 @@ export const Customer = z.object({
   /** Set when this record was merged into another one: reads answer with that survivor. */
   mergedInto: RecordId.optional(),
   mergedAt: z.iso.datetime().optional(),
+  /**
+   * Set on an archive stub: the customer was inactive for the tenant's `customerArchiveAfterDays`,
+   * its full profile is in the archive and only id, kind, name, owner, org unit, company and tags
+   * stay (lists still show it). Writes answer 409 `customer_archived` until
+   * `POST /v1/customers/{id}/rehydrate` restores it.
+   */
+  archived: z.literal(true).optional(),
+  archivedAt: z.iso.datetime().optional(),
 });
 export type Customer = z.infer<typeof Customer>;
 

@@ -6,6 +6,7 @@ import {
 import { derivedItemOperations } from './derived-items';
 import { writeVersioned } from './write-versioned';
 import type { Customer } from './customer.schema';
+import { assertNotArchived } from './archived-customer';
 
 /**
  * Soft-deletes a customer: the record moves to the tenant's trash list (out of every other list and
@@ -14,6 +15,7 @@ import type { Customer } from './customer.schema';
 export async function deleteCustomer(deps: CustomerDeps, ctx: SecuredContext, id: string, ifMatch?: string): Promise<Customer> {
   const { tenantId } = ctx.principal;
   const current = await requireVisibleCustomer(deps.store, ctx, id);
+  assertNotArchived(current);
   if (ifMatch) assertIfMatch(ifMatch, current);
   const now = deps.clock.now().toISOString();
   const actor = actorOf(ctx.principal);

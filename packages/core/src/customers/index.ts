@@ -11,5 +11,6 @@ export { normalisePhoneInputs, normaliseEmailInputs, DEFAULT_PHONE_REGION } from
 export { derivedItems, derivedItemOperations, derivedConfigOf, type DerivedItemConfig, assertTransactionSize, rethrowUniqueViolation, type DerivedItem } from './derived-items';
 export { mergeCustomers, completeMerge, getMerge, combineRecords } from './merge-customers.use-case';
 export { undoMerge } from './undo-merge.use-case';
+export { assertNotArchived } from './archived-customer';
 export * from './merge.schema';
 export { mergeKeys } from './merge.keys';

@@ -11,6 +11,7 @@ import { TIMELINE_PREFIX } from '../interactions/interaction.keys';
 import { moveCustomerReferences, moveCustomerReferencesBack } from './customer-references';
 import { MERGEABLE_FIELDS, type MergeCustomersInput, type MergeRecord } from './merge.schema';
 import { MAX_TAGS, type Customer } from './customer.schema';
+import { assertNotArchived } from './archived-customer';
 
 /** Index operations per stored chunk (one transaction each when the merge is applied or undone). */
 const OPS_PER_CHUNK = 25;
@@ -28,6 +29,7 @@ export async function mergeCustomers(deps: CustomerDeps, ctx: SecuredContext, in
   if (input.mergeIds.includes(input.survivorId)) invalid('body.mergeIds', 'must not contain the survivor');
   for (const [path, id] of Object.entries(input.fields)) if (!ids.includes(id)) invalid(`body.fields.${path}`, 'must be the survivor or one of mergeIds');
   const stored = await Promise.all(ids.map((id) => requireVisibleCustomer(deps.store, ctx, id)));
+  stored.forEach(assertNotArchived);
   const [survivor, ...merged] = stored as [Customer, ...Customer[]];
   if (merged.some((m) => m.kind !== survivor.kind)) invalid('body.mergeIds', `must all be ${survivor.kind} records like the survivor`);
 

@@ -13,6 +13,7 @@ import { normaliseAddressInput, normaliseEmailInputs, normalisePhoneInputs } fro
 import { applyFieldRegistry } from '../fields/field-registry';
 import { claimLeaseKey, claimLeaseOperation } from './claim-customer.use-case';
 import type { Customer, UpdateCustomerInput } from './customer.schema';
+import { assertNotArchived } from './archived-customer';
 
 /**
  * Applies a JSON merge patch to a customer under optimistic locking: the caller must send the
@@ -29,6 +30,7 @@ export async function updateCustomer(
   if (!ifMatch) throw new AppError('precondition_required', 'Send the ETag you read as If-Match');
   const { tenantId } = ctx.principal;
   const current = await requireVisibleCustomer(deps.store, ctx, id);
+  assertNotArchived(current);
   assertWritable(ctx.access, 'customers', patch as Record<string, unknown>);
   assertIfMatch(ifMatch, current);
   if (patch.orgPath !== undefined) await assertOrgPath(deps.store, ctx, patch.orgPath);

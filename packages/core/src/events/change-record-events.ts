@@ -33,7 +33,7 @@ const CUSTOMER_RECORD_FIELDS = [
  * - customer INSERT → customer.created;
  * - customer MODIFY → customer.merged (mergedInto appears), customer.deleted (deletedAt appears),
  *   customer.restored (deletedAt or mergedInto goes), else customer.updated when a record field
- *   changed (bookkeeping-only writes publish nothing);
+ *   changed (bookkeeping-only writes publish nothing; nor do archiving into a stub and rehydration);
  * - customer REMOVE → nothing (customers are soft-deleted; a REMOVE is housekeeping);
  * - interaction INSERT → interaction.recorded, plus interaction.flagged when `flagged` (not the copies a merge
  *   moves to the survivor, `movedByMerge`, nor the ones rehydration brings back from the archive,
@@ -95,6 +95,9 @@ function customerEvents(record: ChangeRecord, next: Record<string, unknown>): Dr
   if (old.mergedInto && !next.mergedInto) return [draft('customer.restored', next.updatedAt, { version, restoredBy: by, from: 'merged' })];
   if (old.deletedAt && !next.deletedAt) return [draft('customer.restored', next.updatedAt, { version, restoredBy: by, from: 'deleted' })];
   if (next.deletedAt || next.mergedInto) return [];
+  // Archiving (a stub replaces the profile) and rehydration change storage, not the customer: a
+  // customer.updated listing phones/emails as "changed" would make subscribers erase them (ADR 0034).
+  if (Boolean(next.archivedAt) !== Boolean(old.archivedAt)) return [];
   const changedFields = changedCustomerFields(old, next);
   if (changedFields.length === 0) return [];
   const values: Record<string, unknown> = {};

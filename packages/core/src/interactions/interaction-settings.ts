@@ -14,6 +14,9 @@ export const MAX_RECORDING_RETENTION_DAYS = 3650;
 /** Bounds of `interactionArchiveAfterDays` (a month to 10 years). */
 export const MIN_INTERACTION_ARCHIVE_DAYS = 30;
 export const MAX_INTERACTION_ARCHIVE_DAYS = 3650;
+/** Bounds of `customerArchiveAfterDays` (a year to 10 years). */
+export const MIN_CUSTOMER_ARCHIVE_DAYS = 365;
+export const MAX_CUSTOMER_ARCHIVE_DAYS = 3650;
 
 /**
  * Per-tenant ingestion settings: what happens to an interaction whose identity matches no customer,
@@ -35,6 +38,13 @@ export const InteractionSettingsInput = z.strictObject({
    * applies to interactions recorded afterwards, never to those already stored.
    */
   interactionArchiveAfterDays: z.number().int().min(MIN_INTERACTION_ARCHIVE_DAYS).max(MAX_INTERACTION_ARCHIVE_DAYS).optional(),
+  /**
+   * Days without activity (profile change, interaction, order, note, deal change) after which the
+   * daily `archive-inactive-customers` job archives a customer: its full profile goes to the
+   * archive, a stub stays in the table, its timeline follows the interactions' archive path, and
+   * `POST /v1/customers/{id}/rehydrate` brings it all back (ADR 0034). Omitted = never (opt-in).
+   */
+  customerArchiveAfterDays: z.number().int().min(MIN_CUSTOMER_ARCHIVE_DAYS).max(MAX_CUSTOMER_ARCHIVE_DAYS).optional(),
 });
 export type InteractionSettingsInput = z.infer<typeof InteractionSettingsInput>;
 
@@ -43,6 +53,8 @@ export const InteractionSettings = InteractionSettingsInput.extend({
   recordingRetentionDays: z.number().int(),
   /** Null while interactions are never archived. */
   interactionArchiveAfterDays: z.number().int().nullable(),
+  /** Null while customers are never archived. */
+  customerArchiveAfterDays: z.number().int().nullable(),
   version: z.number().int().nonnegative(),
   updatedAt: z.string().nullable(),
   updatedBy: z.string().nullable(),
@@ -50,7 +62,7 @@ export const InteractionSettings = InteractionSettingsInput.extend({
 export type InteractionSettings = z.infer<typeof InteractionSettings>;
 
 export const DEFAULT_INTERACTION_SETTINGS: InteractionSettings = {
-  unknownIdentity: 'create-lead', recordingRetentionDays: DEFAULT_RECORDING_RETENTION_DAYS, interactionArchiveAfterDays: null, version: 0, updatedAt: null, updatedBy: null,
+  unknownIdentity: 'create-lead', recordingRetentionDays: DEFAULT_RECORDING_RETENTION_DAYS, interactionArchiveAfterDays: null, customerArchiveAfterDays: null, version: 0, updatedAt: null, updatedBy: null,
 };
 
 export async function loadInteractionSettings(store: TableStore, tenantId: string, options: { consistent?: boolean } = {}): Promise<InteractionSettings> {
@@ -64,6 +76,7 @@ function fromItem(item: Item | undefined): InteractionSettings {
     // Null (or absent) while the tenant has not chosen one: a later change of the default applies to it.
     recordingRetentionDays: (item.recordingRetentionDays as number | null | undefined) ?? DEFAULT_RECORDING_RETENTION_DAYS,
     interactionArchiveAfterDays: (item.interactionArchiveAfterDays as number | null | undefined) ?? null,
+    customerArchiveAfterDays: (item.customerArchiveAfterDays as number | null | undefined) ?? null,
     version: item.version as number,
     updatedAt: item.updatedAt as string,
     updatedBy: item.updatedBy as string,
@@ -87,6 +100,7 @@ export async function putInteractionSettings(deps: SettingsDeps, ctx: RequestCon
     values: {
       unknownIdentity: input.unknownIdentity, recordingRetentionDays: input.recordingRetentionDays ?? null,
       interactionArchiveAfterDays: input.interactionArchiveAfterDays ?? null,
+      customerArchiveAfterDays: input.customerArchiveAfterDays ?? null,
     },
   }, ifMatch);
   return { ...saved, recordingRetentionDays: saved.recordingRetentionDays ?? DEFAULT_RECORDING_RETENTION_DAYS };

@@ -32,10 +32,21 @@ export interface ArchiveStore {
   remove(tenantId: string, customerId: string, names: readonly string[]): Promise<void>;
   /** Distinct archived items of the tenant (all customers): the reconciliation's `archived`. */
   count(tenantId: string): Promise<number>;
+  /**
+   * Writes the full stored profile item of an archived customer (as stored: sealed fields stay
+   * sealed) to `archive/customers/tenant=<t>/customer=<c>/profile.json`, replacing any earlier one.
+   */
+  putProfile(tenantId: string, customerId: string, profile: Item): Promise<void>;
+  /** The archived profile item, or undefined when there is none. */
+  getProfile(tenantId: string, customerId: string): Promise<Item | undefined>;
+  /** Deletes the archived profile (no error when absent). */
+  removeProfile(tenantId: string, customerId: string): Promise<void>;
 }
 
 /** The archive's key prefix in the lake (relative to the lake root). */
 export const ARCHIVE_TIMELINE_PREFIX = 'archive/timeline';
+/** The prefix of archived customer profiles (customer stubs, ADR 0034). */
+export const ARCHIVE_CUSTOMERS_PREFIX = 'archive/customers';
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -44,6 +55,11 @@ export function archiveCustomerPrefix(tenantId: string, customerId: string): str
   if (!SAFE_ID.test(tenantId)) throw new Error(`Invalid archive tenant id: ${JSON.stringify(tenantId)}`);
   if (!SAFE_ID.test(customerId)) throw new Error(`Invalid archive customer id: ${JSON.stringify(customerId)}`);
   return `${ARCHIVE_TIMELINE_PREFIX}/tenant=${tenantId}/customer=${customerId}`;
+}
+
+/** `archive/customers/tenant=<t>/customer=<c>/profile.json`: ids are checked like the timeline's. */
+export function archivedProfileKey(tenantId: string, customerId: string): string {
+  return `${archiveCustomerPrefix(tenantId, customerId).replace(ARCHIVE_TIMELINE_PREFIX, ARCHIVE_CUSTOMERS_PREFIX)}/profile.json`;
 }
 
 /** `archive/timeline/tenant=<t>`. */

@@ -10,11 +10,11 @@ import { jwtRoute, SCOPES } from './route-builder';
  * The report SQL, read at run time next to the bundle file (report-sql.ts reads `./sql/...`
  * relative to its module, which is the bundle's index.mjs in Lambda).
  */
-export const REPORT_SQL_ASSETS = ['rfm.sql', 'funnel.sql', 'churn-risk.sql', 'fragments/customer-order-summary.sql']
+export const REPORT_SQL_ASSETS = ['rfm.sql', 'funnel.sql', 'churn-risk.sql', 'inactive-customers.sql', 'fragments/customer-order-summary.sql']
   .map((file) => ({ from: `packages/core/src/analytics/sql/${file}`, to: `sql/${file}` }));
 
 export const analyticsQueryEntries: ManifestEntry[] = [
-  jwtRoute('analytics', 'create-analytics-query', 'POST', '/v1/analytics/queries', 'Queue a report (rfm, funnel, churn-risk) over the lake; poll its id for the rows',
+  jwtRoute('analytics', 'create-analytics-query', 'POST', '/v1/analytics/queries', 'Queue a report (rfm, funnel, churn-risk, inactive-customers) over the lake; poll its id for the rows',
     { context: 'analytics', table: 'read-write', scopes: SCOPES.customersRead, permission: 'analytics:create' }),
   jwtRoute('analytics', 'get-analytics-query', 'GET', '/v1/analytics/queries/{id}', 'Status and, when succeeded, the rows of a report query',
     // read-write: reading a finished query's rows writes an audit entry.

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { RecordId } from '../../customers/customer.schema';
-import { ChurnRiskParams, FunnelParams, REPORT_NAMES, RfmParams } from '../report-definitions';
+import { ChurnRiskParams, FunnelParams, InactiveCustomersParams, REPORT_NAMES, RfmParams } from '../report-definitions';
 
 export const ANALYTICS_QUERY_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
 export type AnalyticsQueryStatus = (typeof ANALYTICS_QUERY_STATUSES)[number];
@@ -14,6 +14,7 @@ export const CreateAnalyticsQueryInput = z.discriminatedUnion('report', [
   z.strictObject({ report: z.literal('rfm'), params: RfmParams }),
   z.strictObject({ report: z.literal('funnel'), params: FunnelParams }),
   z.strictObject({ report: z.literal('churn-risk'), params: ChurnRiskParams }),
+  z.strictObject({ report: z.literal('inactive-customers'), params: InactiveCustomersParams }),
 ]);
 export type CreateAnalyticsQueryInput = z.output<typeof CreateAnalyticsQueryInput>;
 
