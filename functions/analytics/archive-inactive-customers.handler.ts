@@ -2,7 +2,7 @@ import { archiveInactiveCustomers, DEFAULT_MAX_ARCHIVED_PER_RUN } from '@crm/cor
 import { getContainer, parseConfig } from '@crm/runtime';
 import * as z from 'zod';
 import { archiveStoreOf } from './container-archive';
-import { analyticsJobsOf } from './rfm-churn-container';
+import { analyticsJobsOf, forEachTenant } from './rfm-churn-container';
 
 /** Operational knob (docs/runbook.md): customers archived per tenant and run; the rest wait a day. */
 export const ArchiveCustomersConfig = z.object({
@@ -22,20 +22,13 @@ export const handler = async (): Promise<{ tenants: number; archived: number; re
   const jobs = await analyticsJobsOf(container);
   const deps = { store: container.store, clock: container.clock, ids: container.ids, engine: jobs.engine, archive: archiveStoreOf(container) };
   const tenants = await jobs.lakeTenants('customer_snapshots');
-  let archived = 0;
-  let resumed = 0;
-  const failures: unknown[] = [];
-  for (const tenantId of tenants) {
-    try {
-      const result = await archiveInactiveCustomers(deps, tenantId, { maxArchived });
-      archived += result.archived;
-      resumed += result.resumed;
-      if (result.days !== null || result.resumed > 0) container.logger.info('inactive customers archived', { ...result });
-    } catch (error) {
-      failures.push(error);
-      container.logger.error('customer archiving failed', { tenantId, error });
-    }
-  }
-  if (failures.length > 0) throw new AggregateError(failures, `archive-inactive-customers failed for ${failures.length} of ${tenants.length} tenants`);
-  return { tenants: tenants.length, archived, resumed };
+  const results = await forEachTenant('archive-inactive-customers', tenants, container.logger, async (tenantId) => {
+    const result = await archiveInactiveCustomers(deps, tenantId, { maxArchived });
+    return { result, log: result.days !== null || result.resumed > 0 };
+  });
+  return {
+    tenants: tenants.length,
+    archived: results.reduce((sum, r) => sum + r.archived, 0),
+    resumed: results.reduce((sum, r) => sum + r.resumed, 0),
+  };
 };

@@ -1,6 +1,6 @@
 import { detectChurn } from '@crm/core';
 import { getContainer } from '@crm/runtime';
-import { analyticsJobsOf } from './rfm-churn-container';
+import { analyticsJobsOf, forEachTenant } from './rfm-churn-container';
 
 /**
  * Schedule (daily): for every tenant with orders in the lake, closes churn episodes of customers
@@ -11,21 +11,8 @@ import { analyticsJobsOf } from './rfm-churn-container';
 export const handler = async (): Promise<{ tenants: number; opened: number; rearmed: number }> => {
   const container = getContainer();
   const jobs = await analyticsJobsOf(container);
+  const deps = { store: container.store, clock: container.clock, ids: container.ids, engine: jobs.engine };
   const tenants = await jobs.lakeTenants('orders');
-  let opened = 0;
-  let rearmed = 0;
-  const failures: unknown[] = [];
-  for (const tenantId of tenants) {
-    try {
-      const result = await detectChurn({ store: container.store, clock: container.clock, ids: container.ids, engine: jobs.engine }, tenantId);
-      opened += result.opened;
-      rearmed += result.rearmed;
-      container.logger.info('churn detected', { ...result });
-    } catch (error) {
-      failures.push(error);
-      container.logger.error('churn detection failed', { tenantId, error });
-    }
-  }
-  if (failures.length > 0) throw new AggregateError(failures, `detect-churn failed for ${failures.length} of ${tenants.length} tenants`);
-  return { tenants: tenants.length, opened, rearmed };
+  const results = await forEachTenant('detect-churn', tenants, container.logger, async (tenantId) => ({ result: await detectChurn(deps, tenantId), log: true }));
+  return { tenants: tenants.length, opened: results.reduce((sum, r) => sum + r.opened, 0), rearmed: results.reduce((sum, r) => sum + r.rearmed, 0) };
 };

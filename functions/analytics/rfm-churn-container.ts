@@ -64,3 +64,30 @@ export function localLakeTenants(root: string, table: LakeTable): string[] {
 }
 
 const validTenants = (tenants: string[]) => tenants.filter((t) => LakeTenantId.safeParse(t).success).sort();
+
+/**
+ * Runs a daily job for each tenant in turn: a failing tenant is logged and does not stop the
+ * others; the run fails at the end (AggregateError) so the schedule's retry runs it again — the
+ * jobs are idempotent. `work` returns what to log for the tenant (nothing: no log line).
+ */
+export async function forEachTenant<R extends object>(
+  job: string,
+  tenants: readonly string[],
+  logger: Container['logger'],
+  work: (tenantId: string) => Promise<{ result: R; log: boolean }>,
+): Promise<R[]> {
+  const results: R[] = [];
+  const failures: unknown[] = [];
+  for (const tenantId of tenants) {
+    try {
+      const { result, log } = await work(tenantId);
+      results.push(result);
+      if (log) logger.info(`${job} done`, { tenantId, ...result });
+    } catch (error) {
+      failures.push(error);
+      logger.error(`${job} failed`, { tenantId, error: error as Error });
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, `${job} failed for ${failures.length} of ${tenants.length} tenants`);
+  return results;
+}

@@ -82,6 +82,14 @@ describe('DuckDB lake mirror and pre-aggregated customer order summary', () => {
     await expectSame(AFTER_ALL, true);
   });
 
+  it('answers RFM at any as-of after every order from the result it keeps, shifting only recency_days', async () => {
+    for (const later of [AFTER_ALL, new Date(Date.parse(AFTER_ALL) + 3 * DAY + 5_000).toISOString(), new Date(Date.parse(AFTER_ALL) + 400 * DAY).toISOString()]) {
+      const expected = await full.run(T, 'rfm', { currency: 'CNY', asOf: later });
+      expect(await pre.run(T, 'rfm', { currency: 'CNY', asOf: later })).toEqual(expected);
+      expect(await pre.runPage(T, 'rfm', { currency: 'CNY', asOf: later }, { limit: 7 })).toEqual({ rows: expected.slice(0, 7), rowCount: expected.length });
+    }
+  });
+
   it('is not used for an as-of before some paid orders (the full computation answers)', async () => {
     await expectSame(new Date(END - 10 * DAY).toISOString(), false);
   });

@@ -35,6 +35,8 @@ const END_OF_TIME = '9999-12-31 23:59:59.999';
 
 interface SummaryState {
   files: Set<string>;
+  /** Bumped whenever the summary's rows change (results kept from it are stale then). */
+  generation: number;
   /** Latest paid order in the summary (`YYYY-MM-DD HH:MM:SS.ffffff`), null when empty. */
   maxLastOrderAt: string | null;
 }
@@ -52,6 +54,8 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
   private readonly preAggregate: boolean;
   private readonly summaries = new Map<string, SummaryState>();
   private readonly mirrors = new Map<string, Set<string>>();
+  /** Results kept at the end of time, per tenant/report/params (see ReportDefinition.asOfDaysColumn), with the summary generation they were built from. */
+  private readonly kept = new Map<string, { table: string; generation: number }>();
   /** Refreshes run one at a time (they rewrite the same tables). */
   private refreshing: Promise<unknown> = Promise.resolve();
 
@@ -113,13 +117,47 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
         if (state && (state.maxLastOrderAt === null || state.maxLastOrderAt < `${String(prepared.sqlParams.as_of)}000`)) summaryTable = summaryTableName(tenant);
       }
     }
-    const { sql, values } = renderSql(template, {
+    const render = (params: Record<string, SqlValue>) => renderSql(template, {
       dialect: 'duckdb',
       table: (name) => mirrored.get(name) ?? duckDbLakeTable(this.lakeRoot, name, tenant),
       fragment: (name) => summaryTable ?? inlineFragment(name),
-      params: prepared.sqlParams,
+      params,
     });
+    const daysColumn = prepared.asOfDaysColumn;
+    if (summaryTable && daysColumn) {
+      // Every order is before as_of: the result kept at the end of time, with the day column shifted back.
+      const table = await this.keptResult(tenant, report, prepared.sqlParams, () => render({ ...prepared.sqlParams, as_of: END_OF_TIME }));
+      const columns = Object.keys(prepared.columns).map((c) => (c === daysColumn
+        ? `${c} - date_diff('day', CAST(CAST(? AS TIMESTAMP) AS DATE), CAST(CAST(? AS TIMESTAMP) AS DATE)) AS ${c}`
+        : c));
+      return {
+        // The table keeps the report's order (insertion order; DuckDB preserves it for scans).
+        sql: `SELECT ${columns.join(', ')} FROM ${table}`, values: [prepared.sqlParams.as_of!, END_OF_TIME],
+        columns: prepared.columns, finish: prepared.finish, pageable: prepared.pageable,
+      };
+    }
+    const { sql, values } = render(prepared.sqlParams);
     return { sql, values, columns: prepared.columns, finish: prepared.finish, pageable: prepared.pageable };
+  }
+
+  /**
+   * The table holding the report's rows at the end of time, in the report's order, built
+   * once per summary generation: a later lake change rebuilds it at the next call.
+   */
+  private async keptResult(tenant: string, report: ReportName, params: Record<string, SqlValue>, render: () => { sql: string; values: SqlValue[] }): Promise<string> {
+    const generation = this.summaries.get(tenant)!.generation;
+    const key = JSON.stringify([tenant, report, Object.entries(params).filter(([k]) => k !== 'as_of').sort()]);
+    const known = this.kept.get(key);
+    if (known?.generation === generation) return known.table;
+    const next = this.refreshing.then(async () => {
+      const table = known?.table ?? `"crm_kept_${randomUUID().replaceAll('-', '')}"`;
+      const { sql, values } = render();
+      await this.connection.run(`CREATE OR REPLACE TABLE ${table} AS ${sql}`, values);
+      this.kept.set(key, { table, generation });
+      return table;
+    });
+    this.refreshing = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -206,7 +244,7 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
       }
     }
     const max = await this.connection.runAndReadAll(`SELECT strftime(max(last_order_at), '%Y-%m-%d %H:%M:%S.%f') FROM ${summary}`);
-    const fresh: SummaryState = { files: new Set(files), maxLastOrderAt: (max.getRowsJson()[0]?.[0] as string | null) ?? null };
+    const fresh: SummaryState = { files: new Set(files), generation: (state?.generation ?? 0) + 1, maxLastOrderAt: (max.getRowsJson()[0]?.[0] as string | null) ?? null };
     this.summaries.set(tenant, fresh);
     return fresh;
   }

@@ -72,6 +72,12 @@ export interface ReportDefinition<P> {
    * engine may cut a page of the result before finishing it (`AnalyticsEngine.runPage`).
    */
   pageable: boolean;
+  /**
+   * Set when, with every order before `as_of`, the rows are the same at any later `as_of` except
+   * this integer column of calendar days, which grows by the days between: an engine may keep the
+   * result at one `as_of` and shift the column (the DuckDB engine's pre-aggregation does).
+   */
+  asOfDaysColumn?: string;
 }
 
 /** `2026-11-25 08:00:00.000` (UTC) — the literal form both Trino and DuckDB CAST to TIMESTAMP. */
@@ -91,6 +97,9 @@ export const rfmReport: ReportDefinition<RfmParams> = {
   sqlParams: (tenantId, p) => ({ tenant_id: tenantId, currency: p.currency, as_of: sqlTimestamp(p.asOf) }),
   finish: (rows) => rows,
   pageable: true,
+  // Quintiles rank by recency (a constant shift keeps the order) and high/low compares recency with
+  // its average (both shift alike): only recency_days itself moves with as_of (rfm.sql).
+  asOfDaysColumn: 'recency_days',
 };
 
 export const churnRiskReport: ReportDefinition<ChurnRiskParams> = {
@@ -188,6 +197,8 @@ export interface PreparedReport {
   finish(rows: AnalyticsRow[]): AnalyticsRow[];
   /** See ReportDefinition.pageable. */
   pageable: boolean;
+  /** See ReportDefinition.asOfDaysColumn. */
+  asOfDaysColumn?: string;
 }
 
 /** Validates the tenant and the params (zod; throws ZodError) and prepares the report for an engine. */
@@ -201,6 +212,7 @@ export function prepareReport(tenantId: string, report: ReportName, params: unkn
     sqlParams: def.sqlParams(tenant, parsed),
     finish: (rows) => def.finish(rows, parsed),
     pageable: def.pageable,
+    ...(def.asOfDaysColumn ? { asOfDaysColumn: def.asOfDaysColumn } : {}),
   };
 }
 
