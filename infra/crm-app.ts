@@ -73,6 +73,7 @@ export function buildCrmApp(app: App, options: CrmAppOptions = {}): CrmStacks {
           recordings: { bucket: stateful.recordingsBucket, writerPolicy: stateful.recordingsAccessPolicy },
           lake: { bucket: stateful.lakeBucket, writerPolicy: stateful.analyticsLake.writerPolicy },
           archive: { bucket: stateful.lakeBucket, writerPolicy: stateful.timelineArchive.accessPolicy },
+          'customer-archive': { bucket: stateful.lakeBucket, writerPolicy: stateful.timelineArchive.profilePolicy },
         },
         code,
         description: `CRM ${config.stage}: ${context} functions`,

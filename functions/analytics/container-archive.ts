@@ -6,25 +6,29 @@ import { parseConfig, type Container } from '@crm/runtime';
 import * as z from 'zod';
 import { localDataEnv, localLakeRoot } from './container-lake';
 
+const BucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
+
 /**
- * Archive configuration. In AWS the archive is the lake bucket's `archive/timeline/` prefix; infra
- * sets `ARCHIVE_BUCKET` (the lake bucket) on functions with `buckets: ['archive']`, whose policy
- * covers that prefix only, so a missing one fails the cold start.
+ * Archive configuration. In AWS the archive is the lake bucket's `archive/` prefixes; infra sets
+ * `ARCHIVE_BUCKET` on functions with `buckets: ['archive']` (policy on `archive/timeline/` only) and
+ * `CUSTOMER_ARCHIVE_BUCKET` on those with `buckets: ['customer-archive']` (`archive/customers/` only).
+ * Both name the same bucket; at least one is required, so a function without either fails the cold
+ * start. IAM, not this adapter, keeps each function to its prefixes.
  */
 export const AwsArchiveConfig = z.object({
   AWS_REGION: z.string().min(1),
-  ARCHIVE_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
-});
+  ARCHIVE_BUCKET: BucketName.optional(),
+  CUSTOMER_ARCHIVE_BUCKET: BucketName.optional(),
+}).refine((c) => c.ARCHIVE_BUCKET ?? c.CUSTOMER_ARCHIVE_BUCKET, { message: 'ARCHIVE_BUCKET or CUSTOMER_ARCHIVE_BUCKET is required', path: ['ARCHIVE_BUCKET'] });
 
 /**
- * The archive store of a runtime: the lake bucket's `archive/` prefix in AWS (one S3 client per
- * container; `ARCHIVE_BUCKET`, see AwsArchiveConfig), the local lake folder
- * otherwise (`<CRM_DATA_DIR>/lake/archive/`).
+ * The archive store of a runtime: the lake bucket's `archive/` prefixes in AWS (one S3 client per
+ * container; see AwsArchiveConfig), the local lake folder otherwise (`<CRM_DATA_DIR>/lake/archive/`).
  */
 export function archiveStoreFromEnv(env: Record<string, string | undefined>): ArchiveStore {
   if (env.CRM_RUNTIME === 'aws') {
     const config = parseConfig(AwsArchiveConfig, env);
-    return new S3ArchiveStore({ client: new S3Client({ region: config.AWS_REGION }), bucket: config.ARCHIVE_BUCKET });
+    return new S3ArchiveStore({ client: new S3Client({ region: config.AWS_REGION }), bucket: (config.ARCHIVE_BUCKET ?? config.CUSTOMER_ARCHIVE_BUCKET)! });
   }
   return new LocalArchiveStore({ root: localLakeRoot(env) });
 }

@@ -240,7 +240,7 @@ export class CrmFunction extends Construct {
    * usable only through S3).
    */
   bindBucketWriter(name: BucketName, { bucket, writerPolicy }: WritableBucket): void {
-    this.function.addEnvironment(`${name.toUpperCase()}_BUCKET`, bucket.bucketName);
+    this.function.addEnvironment(`${name.toUpperCase().replaceAll('-', '_')}_BUCKET`, bucket.bucketName);
     this.role.addManagedPolicy(writerPolicy);
   }
 

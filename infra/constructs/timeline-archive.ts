@@ -14,37 +14,47 @@ export interface TimelineArchiveProps {
 }
 
 /**
- * The hot/cold archive's access to the lake bucket: put/get/delete and list under
- * `archive/timeline/` and `archive/customers/` only (the archiver appends timeline files, the
- * customer-archiving job puts profile files, the timeline reads them, rehydration reads and removes
- * both), the data key usable through S3 only. Functions get it with `buckets: ['archive']`.
+ * The hot/cold archive's access to the lake bucket, one policy per prefix, the data key usable
+ * through S3 only:
+ * - `accessPolicy` (`buckets: ['archive']`): put/get/delete and list under `archive/timeline/` —
+ *   the archiver appends timeline files, the timeline reads them, rehydration reads and removes them;
+ * - `profilePolicy` (`buckets: ['customer-archive']`): the same under `archive/customers/` — the
+ *   archived full profiles of customer stubs (personal data, sealed fields sealed), for the
+ *   customer-archiving job and rehydration only, so the timeline readers never get them.
  */
 export class TimelineArchive extends Construct {
   readonly accessPolicy: ManagedPolicy;
+  readonly profilePolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: TimelineArchiveProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const prefixes = [`${ARCHIVE_TIMELINE_PREFIX}/`, `${ARCHIVE_CUSTOMERS_PREFIX}/`];
-    this.accessPolicy = new ManagedPolicy(this, 'ArchiveAccessPolicy', {
-      description: `CRM ${props.stage}: archive, read and rehydrate TTL-removed timeline items and archived customer profiles`,
-      statements: [
-        new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: prefixes.map((prefix) => props.bucket.arnForObjects(`${prefix}*`)) }),
-        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } } }),
-        new PolicyStatement({
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [props.key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-        }),
-      ],
-    });
-    const bucketId = stack.getLogicalId(props.bucket.node.defaultChild as CfnBucket);
-    for (const prefix of prefixes) {
-      acknowledgeNagRule(
-        this.accessPolicy,
-        `IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
-        `Object keys are per tenant and customer (${prefix}tenant=<t>/customer=<c>/…); the grant covers only the archive prefixes of this one bucket.`,
-      );
-    }
+    this.accessPolicy = prefixPolicy(this, 'ArchiveAccessPolicy', props, `${ARCHIVE_TIMELINE_PREFIX}/`,
+      `CRM ${props.stage}: archive, read and rehydrate TTL-removed timeline items`);
+    this.profilePolicy = prefixPolicy(this, 'CustomerArchivePolicy', props, `${ARCHIVE_CUSTOMERS_PREFIX}/`,
+      `CRM ${props.stage}: archive and rehydrate the full profiles of customer stubs`);
   }
+}
+
+/** Put/get/delete and list under one prefix of the bucket, and the data key through S3 only. */
+function prefixPolicy(scope: Construct, id: string, props: TimelineArchiveProps, prefix: string, description: string): ManagedPolicy {
+  const stack = Stack.of(scope);
+  const policy = new ManagedPolicy(scope, id, {
+    description,
+    statements: [
+      new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: [props.bucket.arnForObjects(`${prefix}*`)] }),
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } }),
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }),
+    ],
+  });
+  const bucketId = stack.getLogicalId(props.bucket.node.defaultChild as CfnBucket);
+  acknowledgeNagRule(
+    policy,
+    `IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+    `Object keys are per tenant and customer (${prefix}tenant=<t>/customer=<c>/…); the grant covers only this prefix of this one bucket.`,
+  );
+  return policy;
 }

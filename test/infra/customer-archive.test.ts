@@ -19,18 +19,20 @@ describe('archive-inactive-customers schedule', () => {
 
   it('is a daily schedule in the manifest shipping the report SQL', () => {
     const entry = manifest.find((e) => e.name === 'archive-inactive-customers')!;
-    expect(entry).toMatchObject({ kind: 'schedule', context: 'analytics', rateMinutes: 1440, table: 'read-write', analytics: 'query', buckets: ['archive'] });
+    expect(entry).toMatchObject({ kind: 'schedule', context: 'analytics', rateMinutes: 1440, table: 'read-write', analytics: 'query', buckets: ['customer-archive'] });
     expect(entry.assets?.map((a) => a.to)).toContain('sql/inactive-customers.sql');
     expect(entry.fieldEncryption).toBeUndefined();
     expect(entry.eventBus).toBeUndefined();
   });
 
-  it('runs daily with the query and archive policies only, ARCHIVE_BUCKET and the Athena settings set', () => {
+  it('runs daily with the query and customer-archive policies only, CUSTOMER_ARCHIVE_BUCKET and the Athena settings set', () => {
     const fns = resourcesOf(analytics, 'AWS::Lambda::Function');
     const [fnId, fn] = Object.entries(fns).find(([, f]) => tagOf(f, MANIFEST_ENTRY_TAG) === 'archive-inactive-customers')!;
     const variables = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables).toMatchObject({ ATHENA_WORKGROUP: 'crm-dev', LAKE_DATABASE: 'crm_dev' });
-    expect(variables.ARCHIVE_BUCKET).toBeDefined();
+    expect(variables.CUSTOMER_ARCHIVE_BUCKET).toBeDefined();
+    // No access to archived timelines: it only gives live items a TTL.
+    expect(variables).not.toHaveProperty('ARCHIVE_BUCKET');
     expect(variables.LAKE_BUCKET).toBeDefined();
     expect(variables).not.toHaveProperty('FIELD_KEY_ARN');
     expect(variables).not.toHaveProperty('EVENT_BUS_NAME');
@@ -43,17 +45,9 @@ describe('archive-inactive-customers schedule', () => {
     const role = Object.values(resourcesOf(analytics, 'AWS::IAM::Role')).find((r) => tagOf(r, MANIFEST_ENTRY_TAG) === 'archive-inactive-customers')!;
     const attached = JSON.stringify(role.Properties!.ManagedPolicyArns ?? []);
     expect(attached).toContain(find('LakeQueryPolicy'));
-    expect(attached).toContain(find('ArchiveAccessPolicy'));
+    expect(attached).toContain(find('CustomerArchivePolicy'));
+    expect(attached).not.toContain(find('ArchiveAccessPolicy'));
     expect(attached).not.toContain(find('LakeWriterPolicy'));
   });
 
-  it('lets the archive policy reach archive/customers/ as well as archive/timeline/, and no lake table', () => {
-    const [, policy] = Object.entries(resourcesOf(stateful, 'AWS::IAM::ManagedPolicy')).find(([id]) => id.includes('ArchiveAccessPolicy'))!;
-    const statements = (policy.Properties!.PolicyDocument as { Statement: Array<Record<string, any>> }).Statement;
-    const objects = JSON.stringify(statements.find((s) => JSON.stringify(s.Action).includes('s3:PutObject'))!.Resource);
-    expect(objects).toContain('/archive/customers/*');
-    expect(objects).toContain('/archive/timeline/*');
-    expect(objects).not.toMatch(/\/(orders|interactions|deal_stage_changes|customer_snapshots)\//);
-    expect(statements.find((s) => s.Action === 's3:ListBucket')!.Condition).toEqual({ StringLike: { 's3:prefix': ['archive/timeline/*', 'archive/customers/*'] } });
-  });
 });

@@ -4,7 +4,7 @@ import { manifest } from '@crm/manifest';
 import { MANIFEST_ENTRY_TAG } from '../../infra/constructs/crm-function';
 import { resourcesOf, synthCrm, tagOf } from './synth-crm';
 
-/** The hot/cold archive's grant: the lake bucket's archive/timeline/ and archive/customers/ prefixes only, for the functions that name it. */
+/** The hot/cold archive's grants: one policy per archive prefix of the lake bucket (timelines, customer profiles), each for the functions that name it. */
 describe('timeline archive infrastructure', () => {
   let templates: Map<string, Template>;
   let stateful: Template;
@@ -13,19 +13,24 @@ describe('timeline archive infrastructure', () => {
     stateful = templates.get('Crm-dev-Stateful')!;
   });
 
-  it('grants put/get/delete/list under archive/timeline/ and archive/customers/ only, to exactly the archive functions, with ARCHIVE_BUCKET set', () => {
-    const [policyId, policy] = Object.entries(resourcesOf(stateful, 'AWS::IAM::ManagedPolicy')).find(([id]) => id.includes('ArchiveAccessPolicy'))!;
+  it.each([
+    ['ArchiveAccessPolicy', 'archive', 'archive/timeline/', 'ARCHIVE_BUCKET', ['archive-expired', 'get-customer-timeline', 'rehydrate-customer']],
+    ['CustomerArchivePolicy', 'customer-archive', 'archive/customers/', 'CUSTOMER_ARCHIVE_BUCKET', ['archive-inactive-customers', 'rehydrate-customer']],
+  ] as const)('%s: put/get/delete/list under its prefix only, to exactly the functions naming bucket %s', (policyPart, bucketName, prefix, envName, expectedUsers) => {
+    const [policyId, policy] = Object.entries(resourcesOf(stateful, 'AWS::IAM::ManagedPolicy')).find(([id]) => id.includes(policyPart))!;
     const statements = (policy.Properties!.PolicyDocument as { Statement: Array<Record<string, any>> }).Statement;
     const objects = statements.find((s) => JSON.stringify(s.Action).includes('s3:PutObject'))!;
     expect(objects.Action).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
-    expect(JSON.stringify(objects.Resource)).toContain('/archive/timeline/*');
-    expect(JSON.stringify(objects.Resource)).toContain('/archive/customers/*');
+    expect(JSON.stringify(objects.Resource)).toContain(`/${prefix}*`);
+    // The other archive prefix and the lake tables are out of reach.
+    const other = prefix === 'archive/timeline/' ? 'archive/customers/' : 'archive/timeline/';
+    expect(JSON.stringify(statements)).not.toContain(other);
     expect(JSON.stringify(objects.Resource)).not.toMatch(/\/(orders|interactions|deal_stage_changes|customer_snapshots)\//);
     const list = statements.find((s) => s.Action === 's3:ListBucket')!;
-    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['archive/timeline/*', 'archive/customers/*'] } });
+    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': [`${prefix}*`] } });
 
-    const users = manifest.filter((e) => e.buckets?.includes('archive')).map((e) => e.name).sort();
-    expect(users).toEqual(['archive-expired', 'archive-inactive-customers', 'get-customer-timeline', 'rehydrate-customer']);
+    const users = manifest.filter((e) => e.buckets?.includes(bucketName)).map((e) => e.name).sort();
+    expect(users).toEqual([...expectedUsers]);
     let functions = 0;
     for (const [name, template] of templates) {
       if (name === 'Crm-dev-Stateful') continue;
@@ -36,7 +41,7 @@ describe('timeline archive infrastructure', () => {
       for (const fn of Object.values(resourcesOf(template, 'AWS::Lambda::Function'))) {
         if (!users.includes(tagOf(fn, MANIFEST_ENTRY_TAG) ?? '')) continue;
         functions += 1;
-        expect(Object.keys((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables)).toContain('ARCHIVE_BUCKET');
+        expect(Object.keys((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables)).toContain(envName);
       }
     }
     expect(functions).toBe(users.length);

@@ -15,9 +15,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  * `recordings`: call recordings under `recordings/`, SSE-KMS + Object Lock, read/write/presign;
  * `lake`: the analytics lake's table prefixes (Parquet partitions), read/write/list/delete for
  * export and compaction; `archive`: the lake bucket's `archive/timeline/` prefix only, read/write/
- * list/delete for the hot/cold archive, env `ARCHIVE_BUCKET`).
+ * list/delete for the hot/cold archive, env `ARCHIVE_BUCKET`; `customer-archive`: the lake bucket's
+ * `archive/customers/` prefix only — the archived full profiles of customer stubs, personal data —
+ * for the archiving job and rehydration, env `CUSTOMER_ARCHIVE_BUCKET`).
  */
-export const BUCKET_NAMES = ['audit', 'imports', 'recordings', 'lake', 'archive'] as const;
+export const BUCKET_NAMES = ['audit', 'imports', 'recordings', 'lake', 'archive', 'customer-archive'] as const;
 export type BucketName = (typeof BUCKET_NAMES)[number];
 
 /**

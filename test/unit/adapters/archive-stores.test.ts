@@ -136,6 +136,9 @@ describe('archive store selection', () => {
   it('uses the archive bucket in AWS and refuses to start without it; the local lake folder otherwise', async () => {
     const { archiveStoreFromEnv } = await import('../../../functions/analytics/container-archive');
     expect(archiveStoreFromEnv({ CRM_RUNTIME: 'aws', AWS_REGION: 'eu-west-1', ARCHIVE_BUCKET: 'crm-lake' })).toBeInstanceOf(S3ArchiveStore);
+    // The customer-archiving job has only the customer-profile prefix's bucket variable.
+    expect(archiveStoreFromEnv({ CRM_RUNTIME: 'aws', AWS_REGION: 'eu-west-1', CUSTOMER_ARCHIVE_BUCKET: 'crm-lake' })).toBeInstanceOf(S3ArchiveStore);
+    expect(() => archiveStoreFromEnv({ CRM_RUNTIME: 'aws', AWS_REGION: 'eu-west-1', ARCHIVE_BUCKET: 'Not A Bucket' })).toThrow(/ARCHIVE_BUCKET/);
     expect(() => archiveStoreFromEnv({ CRM_RUNTIME: 'aws', AWS_REGION: 'eu-west-1', LAKE_BUCKET: 'crm-lake' })).toThrow(/ARCHIVE_BUCKET/);
     expect(archiveStoreFromEnv({ CRM_DATA_DIR: '/tmp/crm-x' })).toBeInstanceOf(LocalArchiveStore);
   });

@@ -20,11 +20,11 @@ export const archiveEntries: ManifestEntry[] = [
   {
     kind: 'schedule', name: 'archive-inactive-customers', context: 'analytics', entry: 'functions/analytics/archive-inactive-customers.handler.ts', rateMinutes: 1440,
     // Lake query (candidates; the tenants are listed from the lake bucket), the table (verify, stub
-    // swap, timeline TTL) and the archive prefix (profile files). No lake write, no field key:
-    // profiles are archived as stored, sealed fields sealed.
-    table: 'read-write', analytics: 'query', buckets: ['archive'], memoryMb: 1024, timeoutSeconds: 900, assets: REPORT_SQL_ASSETS,
+    // swap, timeline TTL) and the customer-archive prefix (profile files; no access to archived
+    // timelines). No lake write, no field key: profiles are archived as stored, sealed fields sealed.
+    table: 'read-write', analytics: 'query', buckets: ['customer-archive'], memoryMb: 1024, timeoutSeconds: 900, assets: REPORT_SQL_ASSETS,
     summary: "Daily: archives customers inactive for the tenant's customerArchiveAfterDays into a stub (profile to the archive, timeline by TTL)",
   },
   jwtRoute('interactions', 'rehydrate-customer', 'POST', '/v1/customers/{id}/rehydrate', "Put a customer's archived profile (archive stub) and timeline back into the live table (counts; audited)",
-    { context: 'interactions', table: 'read-write', scopes: SCOPES.customersWrite, permission: 'customers:update', buckets: ['archive'] }),
+    { context: 'interactions', table: 'read-write', scopes: SCOPES.customersWrite, permission: 'customers:update', buckets: ['archive', 'customer-archive'] }),
 ];
