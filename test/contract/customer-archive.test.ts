@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalArchiveStore } from '@crm/adapters/local-archive';
 import {
-  archiveExpiredItems, archiveInactiveCustomers, archiveKeys, auditKeys, claimCustomer, createCustomer, CreateCustomerInput, customerKeys, deleteCustomer,
+  archiveExpiredItems, archiveInactiveCustomers, completeTask, createTask, CreateTaskInput, archiveKeys, auditKeys, claimCustomer, createCustomer, CreateCustomerInput, customerKeys, deleteCustomer,
   getCustomer, getTimeline, interactionKeys, InteractionInput, InteractionSettingsInput, listCustomers, ListCustomersRequestQuery, mergeCustomers,
   MergeCustomersInput, orderKeys, putInteractionSettings, putSecuritySettings, recordInteraction, rehydrateCustomer, releaseCustomer, TimelineQuery,
   updateCustomer, UpdateCustomerInput, type AnalyticsEngine, type AnalyticsRow, type ArchiveStore, type ChangeRecord, type Clock, type Customer,
@@ -220,6 +220,17 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('customer stubs
     expect(await profile(second.id)).not.toHaveProperty('archived');
     expect(await job({ maxArchived: 1 })).toMatchObject({ archived: 1, deferred: 0, notLive: 1 });
     expect(await profile(second.id)).toMatchObject({ archived: true });
+  });
+
+  it('keeps a customer with an open task live, however old the task, and archives it once the task is done', async () => {
+    await putInteractionSettings(deps, ctx(), { unknownIdentity: 'create-lead', customerArchiveAfterDays: 365 }, '"0"');
+    const planned = await oldCustomer('Planned Hu', '13800000041', []);
+    const { task } = await createTask({ ...deps, clock: past }, ctx(), CreateTaskInput.parse({ title: 'Call back', dueAt: '2022-04-01T09:00:00.000Z', customerId: planned.id }));
+    candidates = [planned.id];
+    expect(await job()).toMatchObject({ archived: 0, active: 1 });
+    expect(await profile(planned.id)).not.toHaveProperty('archived');
+    await completeTask({ ...deps, clock: past }, ctx(), task.id, '"1"');
+    expect(await job()).toMatchObject({ archived: 1, active: 0 });
   });
 
   it('leaves a customer changed between verification and the swap live, and discards its profile file', async () => {

@@ -4,6 +4,7 @@ import { loadInteractionSettings } from '../interactions/interaction-settings';
 import { interactionKeys, TIMELINE_PREFIX } from '../interactions/interaction.keys';
 import { locatorItem } from '../interactions/record-interaction.use-case';
 import { orderKeys } from '../orders/order.keys';
+import { taskKeys } from '../tasks/task.keys';
 import type { AnalyticsEngine } from '../ports/analytics-engine.port';
 import type { ArchiveStore } from '../ports/archive-store.port';
 import type { Clock } from '../ports/clock.port';
@@ -78,8 +79,8 @@ export interface ArchiveCustomersResult {
  *    deletes the marker.
  *
  * Verification (the lake lags, and holds no notes, tasks or deal changes): the profile is live and
- * not changed since the cutoff, its order stats show no order since the cutoff, and one Query of
- * the customer's timeline (newest first, from the cutoff) finds no item. A crash after 1 leaves a
+ * not changed since the cutoff, its order stats show no order since the cutoff, one Query of the
+ * customer's timeline (newest first, from the cutoff) finds no item, and no open task is about it. A crash after 1 leaves a
  * profile file that the next run rewrites; the swap in 2 is conditional; a crash in 3 is finished by
  * the next run from the marker. Items recorded on the stub after the swap are newer than the
  * cutoff and stay live.
@@ -160,7 +161,8 @@ async function verifyInactive(store: TableStore, tenantId: string, ids: string[]
       continue;
     }
     const lastOrderAt = bySk(id, orderKeys.stats(tenantId, id).sk)?.lastOrderAt;
-    if (String(profile.updatedAt) >= cutoff || (typeof lastOrderAt === 'string' && lastOrderAt >= cutoff) || (await hasTimelineSince(store, tenantId, id, cutoff))) {
+    if (String(profile.updatedAt) >= cutoff || (typeof lastOrderAt === 'string' && lastOrderAt >= cutoff)
+      || (await hasTimelineSince(store, tenantId, id, cutoff)) || (await hasOpenTask(store, tenantId, id))) {
       result.active += 1;
       continue;
     }
@@ -184,6 +186,12 @@ async function hasTimelineSince(store: TableStore, tenantId: string, customerId:
     startAfter = page.lastKey;
   }
   return true; // undecided after 20 expired items: treat as active, the next run looks again
+}
+
+/** Whether someone still has an open task about the customer (work planned: not inactive, whatever its age). */
+async function hasOpenTask(store: TableStore, tenantId: string, customerId: string): Promise<boolean> {
+  const page = await store.query({ index: 'gsi2', partition: taskKeys.byCustomer(tenantId, customerId), sortKey: { beginsWith: taskKeys.statusPrefix('open') }, limit: 1 });
+  return page.items.length > 0;
 }
 
 /** Steps 1 and 2: the profile file, then the conditional stub swap. False when the profile changed meanwhile. */
