@@ -30,6 +30,15 @@ export interface RequestContext {
 }
 
 /**
+ * The context of work the system does on its own for a tenant (jobs, stream consumers, timers): a
+ * client principal named after the acting job (`system:<job>`), without roles or scopes; the
+ * actor is also the request id its audit entries carry.
+ */
+export function systemContext(tenantId: string, actor: string): RequestContext {
+  return { principal: { tenantId, kind: 'client', subject: actor, roles: [], scopes: [] }, requestId: actor };
+}
+
+/**
  * Claim names shared by Cognito access tokens (custom claims are added by the pre-token-generation
  * trigger) and the local issuer. Changing one is a breaking change for deployed clients.
  */

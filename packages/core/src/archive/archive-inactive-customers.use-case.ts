@@ -10,7 +10,7 @@ import type { ArchiveStore } from '../ports/archive-store.port';
 import type { Clock } from '../ports/clock.port';
 import type { IdGenerator } from '../ports/id-generator.port';
 import { KEY_ATTRIBUTES, TransactionConflictError, type Item, type TableStore, type TransactOperation } from '../ports/table-store.port';
-import type { RequestContext } from '../principal';
+import { systemContext } from '../principal';
 import { archiveKeys, CUSTOMER_ARCHIVE_PENDING_ENTITY } from './archive.keys';
 import { discardStaleArchivedProfile, stubOf } from './customer-stub';
 
@@ -207,7 +207,7 @@ async function archiveCustomer(deps: ArchiveCustomersDeps, tenantId: string, pro
         type: 'put',
         item: { ...archiveKeys.pendingCustomer(tenantId, customerId), entity: CUSTOMER_ARCHIVE_PENDING_ENTITY, tenantId, customerId, cutoff, archivedAt: at },
       },
-      auditPutOperation(auditEntryFrom(systemContext(tenantId), {
+      auditPutOperation(auditEntryFrom(systemContext(tenantId, CUSTOMER_ARCHIVE_ACTOR), {
         action: 'customers:archive', resource: 'customer', resourceId: customerId,
         detail: { cutoff, lastActivityAt, archivedVersion: profile.version, stubVersion: stub.version },
       }, deps.clock, deps.ids)),
@@ -254,6 +254,3 @@ async function finishTimelineStep(deps: ArchiveCustomersDeps, tenantId: string, 
   return expired;
 }
 
-function systemContext(tenantId: string): RequestContext {
-  return { principal: { tenantId, kind: 'client', subject: CUSTOMER_ARCHIVE_ACTOR, roles: [], scopes: [] }, requestId: CUSTOMER_ARCHIVE_ACTOR };
-}

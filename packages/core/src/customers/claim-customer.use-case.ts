@@ -2,7 +2,7 @@ import { AppError } from '../errors';
 import { TransactionConflictError, type TransactOperation } from '../ports/table-store.port';
 import type { SecuredContext } from '../access/access-policy';
 import { actorOf, customerAuditOperation, loadCustomer, openForCaller, requireVisibleCustomer, toProfileItem, type CustomerDeps } from './customer.repository';
-import type { RequestContext } from '../principal';
+import { systemContext } from '../principal';
 import type { Customer } from './customer.schema';
 import { assertNotArchived } from './archived-customer';
 
@@ -136,6 +136,3 @@ export async function returnExpiredClaim(deps: CustomerDeps, lease: { tenantId: 
 }
 
 /** The actor of changes the platform makes on its own (schedules, TTL-driven consumers). */
-function systemContext(tenantId: string, subject: string): RequestContext {
-  return { principal: { tenantId, kind: 'client', subject, roles: [], scopes: [] }, requestId: `system:${subject}` };
-}

@@ -5,7 +5,7 @@ import type { CompanyQuery } from '../ports/company-registry.port';
 import { isFieldCiphertext } from '../ports/field-encryptor.port';
 import type { IdGenerator } from '../ports/id-generator.port';
 import { TransactionConflictError, type TableStore } from '../ports/table-store.port';
-import type { RequestContext } from '../principal';
+import { systemContext } from '../principal';
 import type { CompanyEnrichment, EnrichmentOutcome } from './company-enrichment';
 import type { CustomerEnrichment } from './customer-enrichment.schema';
 
@@ -95,7 +95,7 @@ export async function enrichCompanyCustomer(deps: EnrichCompanyCustomerDeps, ins
           item: { ...current, enrichment },
           condition: { kind: 'equals', attribute: 'version', value: version },
         },
-        auditPutOperation(auditEntryFrom(systemContext(tenantId), {
+        auditPutOperation(auditEntryFrom(systemContext(tenantId, ENRICHMENT_ACTOR), {
           action: 'customers:enrich', resource: 'customer', resourceId: id,
           changes: [{ field: 'enrichment', after: enrichment }],
           detail: { outcome: outcome.status },
@@ -109,6 +109,3 @@ export async function enrichCompanyCustomer(deps: EnrichCompanyCustomerDeps, ins
   return { action: 'conflict' };
 }
 
-function systemContext(tenantId: string): RequestContext {
-  return { principal: { tenantId, kind: 'client', subject: ENRICHMENT_ACTOR, roles: [], scopes: [] }, requestId: ENRICHMENT_ACTOR };
-}

@@ -5,7 +5,7 @@ import type { Clock } from '../ports/clock.port';
 import { isFieldCiphertext } from '../ports/field-encryptor.port';
 import type { IdGenerator } from '../ports/id-generator.port';
 import { TransactionConflictError, type TableStore } from '../ports/table-store.port';
-import type { RequestContext } from '../principal';
+import { systemContext } from '../principal';
 import { loadSecuritySettings } from '../security/security-settings';
 import { canonicalJson } from '../shared/canonical-json';
 import type { CallFailureReason } from '../shared/resilient-call';
@@ -141,7 +141,7 @@ export async function geocodeCustomer(deps: GeocodeCustomerDeps, change: Custome
           item: { ...current, address: { ...current.address, location } },
           condition: { kind: 'equals', attribute: 'version', value: current.version as number },
         },
-        auditPutOperation(auditEntryFrom(systemContext(tenantId), {
+        auditPutOperation(auditEntryFrom(systemContext(tenantId, GEOCODING_ACTOR), {
           action: 'customers:geocode', resource: 'customer', resourceId: id,
           changes: [{ field: 'address.location', after: location }],
         }, deps.clock, deps.ids)),
@@ -154,6 +154,3 @@ export async function geocodeCustomer(deps: GeocodeCustomerDeps, change: Custome
   return { action: 'conflict' };
 }
 
-function systemContext(tenantId: string): RequestContext {
-  return { principal: { tenantId, kind: 'client', subject: GEOCODING_ACTOR, roles: [], scopes: [] }, requestId: GEOCODING_ACTOR };
-}

@@ -71,6 +71,3 @@ export function orderAuditOperation(
 }
 
 /** The actor of changes the platform makes on its own (stream consumers). */
-export function systemContext(tenantId: string, subject: string): RequestContext {
-  return { principal: { tenantId, kind: 'client', subject, roles: [], scopes: [] }, requestId: `system:${subject}` };
-}

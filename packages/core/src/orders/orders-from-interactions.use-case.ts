@@ -2,7 +2,8 @@ import { AppError } from '../errors';
 import { followMerges, loadCustomer } from '../customers/customer.repository';
 import { MAX_ORDER_LINES, CreateOrderInput, type OrderStatus } from './order.schema';
 import { orderKeys } from './order.keys';
-import { loadOrderItem, systemContext, type OrderDeps } from './order.repository';
+import { systemContext } from '../principal';
+import { loadOrderItem, type OrderDeps } from './order.repository';
 import { INTERACTION_EXTERNAL_ID_PREFIX, recordOrder } from './record-order.use-case';
 import { applyOrderStatusChange } from './change-order-status.use-case';
 

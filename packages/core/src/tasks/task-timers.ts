@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { auditEntryFrom, auditPutOperation } from '../audit/audit-entry';
-import type { RequestContext } from '../principal';
+import { systemContext } from '../principal';
 import { TransactionConflictError } from '../ports/table-store.port';
 import type { DueTimer, TimerDeps, TimerHandler } from '../timers/timer.types';
 import { TASK_ENTITY, TASK_REMINDER_TIMER } from './task.keys';
@@ -29,7 +29,7 @@ export async function remindTask(deps: TimerDeps, timer: DueTimer): Promise<void
     const current = toTask(item);
     const now = deps.clock.now();
     const reminded: Task = { ...current, remindedAt: now.toISOString(), version: current.version + 1, updatedAt: now.toISOString(), updatedBy: TASK_REMINDER_ACTOR };
-    const ctx = systemContext(timer.tenantId);
+    const ctx = systemContext(timer.tenantId, TASK_REMINDER_ACTOR);
     // The timer's identity seeds the audit id: a retried firing writes the same record id.
     const ids = { next: () => auditId(now, `${timer.tenantId}\n${timer.key.pk}\n${timer.kind}\n${timer.dueAt}\n${current.version}`) };
     try {
@@ -48,9 +48,6 @@ export async function remindTask(deps: TimerDeps, timer: DueTimer): Promise<void
   throw new Error(`Task reminder ${timer.key.pk}: the task kept changing; the next sweep retries`);
 }
 
-function systemContext(tenantId: string): RequestContext {
-  return { principal: { tenantId, kind: 'client', subject: TASK_REMINDER_ACTOR, roles: [], scopes: [] }, requestId: TASK_REMINDER_ACTOR };
-}
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

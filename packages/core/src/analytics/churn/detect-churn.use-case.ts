@@ -5,7 +5,7 @@ import type { AnalyticsEngine } from '../../ports/analytics-engine.port';
 import type { Clock } from '../../ports/clock.port';
 import type { IdGenerator } from '../../ports/id-generator.port';
 import { TransactionConflictError, type Item, type TableStore, type TransactOperation } from '../../ports/table-store.port';
-import type { RequestContext } from '../../principal';
+import { systemContext } from '../../principal';
 import { loadAnalyticsSettings } from '../analytics-settings';
 import { churnKeys, toChurnEpisode, toChurnItem, type ChurnEpisode } from './churn-episode';
 
@@ -139,12 +139,9 @@ export async function detectChurn(deps: DetectChurnDeps, tenantId: string): Prom
   }
 
   const { tenantId: _t, ...counts } = result;
-  await deps.store.transact([auditPutOperation(auditEntryFrom(systemContext(tenantId), {
+  await deps.store.transact([auditPutOperation(auditEntryFrom(systemContext(tenantId, CHURN_ACTOR), {
     action: 'analytics:detect-churn', resource: 'customer', detail: counts,
   }, deps.clock, deps.ids))]);
   return result;
 }
 
-function systemContext(tenantId: string): RequestContext {
-  return { principal: { tenantId, kind: 'client', subject: CHURN_ACTOR, roles: [], scopes: [] }, requestId: CHURN_ACTOR };
-}

@@ -4,7 +4,7 @@ import type { AnalyticsEngine } from '../../ports/analytics-engine.port';
 import type { Clock } from '../../ports/clock.port';
 import type { IdGenerator } from '../../ports/id-generator.port';
 import { TransactionConflictError, type Item, type TableStore, type TransactOperation } from '../../ports/table-store.port';
-import type { RequestContext } from '../../principal';
+import { systemContext } from '../../principal';
 import { loadAnalyticsSettings } from '../analytics-settings';
 import type { AnalyticsRow } from '../report-definitions';
 import { RFM_CLEARED_AT, RFM_SEGMENT_IDS, rfmIndexItems, rfmKeys, rfmSegmentId, type RfmProfile, type RfmSegmentId } from './rfm-profile';
@@ -127,7 +127,7 @@ export async function scoreRfm(deps: ScoreRfmDeps, tenantId: string, options: Sc
 
   await clearUnscored(deps.store, tenantId, asOf, new Set(rows.map((r) => String(r.customer_id))), result);
 
-  await deps.store.transact([auditPutOperation(auditEntryFrom(systemContext(tenantId), {
+  await deps.store.transact([auditPutOperation(auditEntryFrom(systemContext(tenantId, RFM_ACTOR), {
     action: 'analytics:score-rfm', resource: 'customer',
     detail: {
       currency, enabled, asOf, scored: result.scored, written: result.written, unchanged: result.unchanged, skipped: result.skipped,
@@ -189,6 +189,3 @@ function rfmWriteOperations(tenantId: string, current: Item, rfm: RfmProfile): T
   ];
 }
 
-function systemContext(tenantId: string): RequestContext {
-  return { principal: { tenantId, kind: 'client', subject: RFM_ACTOR, roles: [], scopes: [] }, requestId: RFM_ACTOR };
-}
