@@ -79,22 +79,32 @@ export interface IdempotentRequest {
  * The create flow of an idempotent POST: a response stored for the key is replayed before anything
  * else (the same body; 422 `idempotency_key_reused` for another); otherwise `create` builds the
  * transaction and its response, the response is recorded in that same transaction, and a concurrent
- * request with the same key that won the race is answered with the winner's response.
+ * request with the same key that won the race is answered with the winner's response. `create` may
+ * add a check of the whole transaction (`validate`, e.g. its size) and a translation of its failure
+ * (`rethrow`, e.g. a unique-index conflict into a 409); both see the operations with the response
+ * record last, so the positions of `operations` are unchanged.
  */
 export async function createIdempotently<T>(
   store: TableStore,
   tenantId: string,
   scope: string,
   request: IdempotentRequest | undefined,
-  create: () => Promise<{ operations: TransactOperation[]; response: IdempotentResponse<T>; now: Date }>,
+  create: () => Promise<{
+    operations: TransactOperation[];
+    response: IdempotentResponse<T>;
+    now: Date;
+    validate?: (all: readonly TransactOperation[]) => void;
+    rethrow?: (error: unknown, all: readonly TransactOperation[]) => never;
+  }>,
 ): Promise<{ response: IdempotentResponse<T>; replayed: boolean }> {
   if (request) {
     assertIdempotencyKeyFormat(request.key);
     const replay = await findReplay<T>(store, tenantId, scope, request.key, request.hash);
     if (replay) return { response: replay, replayed: true };
   }
-  const { operations, response, now } = await create();
+  const { operations, response, now, validate, rethrow } = await create();
   const all = request ? [...operations, recordResponseOperation(tenantId, scope, request.key, request.hash, response, now)] : operations;
+  validate?.(all);
   try {
     await store.transact(all);
   } catch (error) {
@@ -102,6 +112,7 @@ export async function createIdempotently<T>(
       const replay = await findReplay<T>(store, tenantId, scope, request.key, request.hash);
       if (replay) return { response: replay, replayed: true };
     }
+    if (rethrow) rethrow(error, all);
     throw error;
   }
   return { response, replayed: false };
