@@ -4,9 +4,7 @@ import { S3ArchiveStore } from '@crm/adapters/s3-archive';
 import type { ArchiveStore } from '@crm/core';
 import { parseConfig, type Container } from '@crm/runtime';
 import * as z from 'zod';
-import { localDataEnv, localLakeRoot } from './container-lake';
-
-const BucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
+import { localDataEnv, localLakeRoot, S3BucketName } from './container-lake';
 
 /**
  * Archive configuration. In AWS the archive is the lake bucket's `archive/` prefixes; infra sets
@@ -17,8 +15,8 @@ const BucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must 
  */
 export const AwsArchiveConfig = z.object({
   AWS_REGION: z.string().min(1),
-  ARCHIVE_BUCKET: BucketName.optional(),
-  CUSTOMER_ARCHIVE_BUCKET: BucketName.optional(),
+  ARCHIVE_BUCKET: S3BucketName.optional(),
+  CUSTOMER_ARCHIVE_BUCKET: S3BucketName.optional(),
 }).refine((c) => c.ARCHIVE_BUCKET ?? c.CUSTOMER_ARCHIVE_BUCKET, { message: 'ARCHIVE_BUCKET or CUSTOMER_ARCHIVE_BUCKET is required', path: ['ARCHIVE_BUCKET'] });
 
 /**

@@ -7,6 +7,9 @@ import { parseConfig, type Container } from '@crm/runtime';
 import { dirname, join, resolve } from 'node:path';
 import * as z from 'zod';
 
+/** An S3 bucket name (the lake bucket and its archive prefixes are named through env). */
+export const S3BucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
+
 /**
  * Lake configuration. In AWS (`CRM_RUNTIME=aws`) the lake bucket is required — infra sets
  * `LAKE_BUCKET` on functions whose manifest entry has `buckets: ['lake']` — so a missing one fails
@@ -14,7 +17,7 @@ import * as z from 'zod';
  */
 export const AwsLakeConfig = z.object({
   AWS_REGION: z.string().min(1),
-  LAKE_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  LAKE_BUCKET: S3BucketName,
 });
 
 /** The local lake folder of a data folder (the data folder's default matches the local runtime's `.crm`). */

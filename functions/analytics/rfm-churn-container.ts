@@ -1,10 +1,7 @@
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { LakeTenantId, type AnalyticsEngine, type LakeTable } from '@crm/core';
-import { parseConfig, type Container } from '@crm/runtime';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import type { Container } from '@crm/runtime';
 import { analyticsEngineOf } from './container-analytics-engine';
-import { AwsLakeConfig, localDataEnv, localLakeRoot } from './container-lake';
+import { lakeWriterOf } from './container-lake';
 
 /**
  * What the scheduled RFM and churn jobs run on: the analytics engine (analyticsEngineOf: Athena in
@@ -18,49 +15,15 @@ export interface AnalyticsJobsRuntime {
   lakeTenants(table: LakeTable): Promise<string[]>;
 }
 
-const listings = new WeakMap<Container, (table: LakeTable) => Promise<string[]>>();
-
-/** The container's analytics engine and lake tenant listing, kept across warm invocations. */
+/**
+ * The container's analytics engine and lake tenant listing, kept across warm invocations. The
+ * tenants come from the container's lake writer (lakeWriterOf: the lake bucket's
+ * `<table>/tenant=<t>/` prefixes, which the query policy may list, or the local lake folder).
+ */
 export async function analyticsJobsOf(container: Container, env: Record<string, string | undefined> = process.env): Promise<AnalyticsJobsRuntime> {
   const engine = await analyticsEngineOf(container, env);
-  let lakeTenants = listings.get(container);
-  if (!lakeTenants) {
-    lakeTenants = env.CRM_RUNTIME === 'aws' ? s3LakeTenants(env) : localListing(container, env);
-    listings.set(container, lakeTenants);
-  }
-  return { engine, lakeTenants };
-}
-
-function s3LakeTenants(env: Record<string, string | undefined>): (table: LakeTable) => Promise<string[]> {
-  const config = parseConfig(AwsLakeConfig, env);
-  const s3 = new S3Client({ region: config.AWS_REGION });
-  return async (table) => {
-    const tenants: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: config.LAKE_BUCKET, Prefix: `${table}/tenant=`, Delimiter: '/', ContinuationToken: token }));
-      for (const { Prefix } of page.CommonPrefixes ?? []) tenants.push(Prefix!.slice(`${table}/tenant=`.length, -1));
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return validTenants(tenants);
-  };
-}
-
-function localListing(container: Container, env: Record<string, string | undefined>): (table: LakeTable) => Promise<string[]> {
-  // As lakeWriterOf: a local server's data folder is found through its blob store (`<data>/blobs`).
-  const root = localLakeRoot(localDataEnv(container, env));
-  return async (table) => localLakeTenants(root, table);
-}
-
-/** Tenants with a folder `<root>/<table>/tenant=<t>/` holding Parquet files. */
-export function localLakeTenants(root: string, table: LakeTable): string[] {
-  const dir = join(root, table);
-  if (!existsSync(dir)) return [];
-  const tenants = readdirSync(dir)
-    .filter((name) => name.startsWith('tenant='))
-    .filter((name) => readdirSync(join(dir, name), { recursive: true, encoding: 'utf8' }).some((f) => f.endsWith('.parquet')))
-    .map((name) => name.slice('tenant='.length));
-  return validTenants(tenants);
+  const lake = lakeWriterOf(container, env);
+  return { engine, lakeTenants: async (table) => validTenants(await lake.tenantsWithPartition(table)) };
 }
 
 const validTenants = (tenants: string[]) => tenants.filter((t) => LakeTenantId.safeParse(t).success).sort();

@@ -128,6 +128,9 @@ describe('LocalLakeWriter', () => {
     expect(await lake.tenantsWithPartition('orders', '2026-03-01')).toEqual([T, 'OTHERTENANT']);
     expect(await lake.tenantsWithPartition('orders', '2026-03-02')).toEqual([T]);
     expect(await lake.tenantsWithPartition('interactions', '2026-03-01')).toEqual([]);
+    // Any date: every tenant with a Parquet file of the table.
+    expect(await lake.tenantsWithPartition('orders')).toEqual([T, 'OTHERTENANT'].sort());
+    expect(await lake.tenantsWithPartition('interactions')).toEqual([]);
   });
 
   it('refuses partition values and batch ids that are not safe path segments', async () => {

@@ -112,6 +112,14 @@ describe('S3LakeWriter', () => {
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
+  it('lists the tenants of a table from its tenant prefixes alone when no date is asked', async () => {
+    s3.on(ListObjectsV2Command, { Prefix: 'orders/tenant=', Delimiter: '/' })
+      .resolvesOnce({ CommonPrefixes: [{ Prefix: 'orders/tenant=B/' }], IsTruncated: true, NextContinuationToken: 'n' })
+      .resolvesOnce({ CommonPrefixes: [{ Prefix: 'orders/tenant=A/' }] });
+    expect(await lake.tenantsWithPartition('orders')).toEqual(['A', 'B']);
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(2);
+  });
+
   it('finds the tenants with a partition on a date from the tenant prefixes', async () => {
     s3.on(ListObjectsV2Command, { Prefix: 'orders/tenant=', Delimiter: '/' }).resolves({ CommonPrefixes: [{ Prefix: 'orders/tenant=A/' }, { Prefix: 'orders/tenant=B/' }] });
     s3.on(ListObjectsV2Command, { Prefix: 'orders/tenant=A/dt=2026-03-02/' }).resolves({ KeyCount: 1, Contents: [{ Key: 'orders/tenant=A/dt=2026-03-02/1.parquet' }] });

@@ -53,12 +53,15 @@ export class LocalLakeWriter implements LakeWriter {
     return (await this.entries(this.folderOf(partition))).filter((name) => name.endsWith('.parquet')).sort();
   }
 
-  async tenantsWithPartition(table: LakeTable, dt: string): Promise<string[]> {
+  async tenantsWithPartition(table: LakeTable, dt?: string): Promise<string[]> {
     const tenants: string[] = [];
     for (const name of await this.entries(join(this.options.root, table))) {
       if (!name.startsWith('tenant=')) continue;
       const tenantId = name.slice('tenant='.length);
-      if ((await this.entries(join(this.options.root, table, name, `dt=${dt}`))).some((f) => f.endsWith('.parquet'))) tenants.push(tenantId);
+      const files = dt === undefined
+        ? await readdir(join(this.options.root, table, name), { recursive: true }).catch(() => [] as string[])
+        : await this.entries(join(this.options.root, table, name, `dt=${dt}`));
+      if (files.some((f) => f.endsWith('.parquet'))) tenants.push(tenantId);
     }
     return tenants.sort();
   }

@@ -65,13 +65,17 @@ export class S3LakeWriter implements LakeWriter {
     return (await this.objects(partition)).map((o) => o.name).filter((name) => name.endsWith('.parquet')).sort();
   }
 
-  async tenantsWithPartition(table: LakeTable, dt: string): Promise<string[]> {
+  async tenantsWithPartition(table: LakeTable, dt?: string): Promise<string[]> {
     const tenants: string[] = [];
     let token: string | undefined;
     do {
       const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${table}/tenant=`, Delimiter: '/', ContinuationToken: token }));
       for (const { Prefix } of page.CommonPrefixes ?? []) {
         const tenantId = Prefix!.slice(`${table}/tenant=`.length, -1);
+        if (dt === undefined) {
+          tenants.push(tenantId);
+          continue;
+        }
         const probe = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${Prefix}dt=${dt}/`, MaxKeys: 1 }));
         if ((probe.KeyCount ?? probe.Contents?.length ?? 0) > 0) tenants.push(tenantId);
       }

@@ -37,8 +37,8 @@ export interface LakeWriter {
    * leaving duplicates.
    */
   compact(partition: LakePartition, options?: { minFiles?: number; settledMs?: number }): Promise<LakeCompaction>;
-  /** Tenants with a partition of `table` on date `dt`. */
-  tenantsWithPartition(table: LakeTable, dt: string): Promise<string[]>;
+  /** Tenants with a partition of `table` (on date `dt` when given), sorted. */
+  tenantsWithPartition(table: LakeTable, dt?: string): Promise<string[]>;
   /** Parquet files of a partition (names, sorted). */
   files(partition: LakePartition): Promise<string[]>;
 }
