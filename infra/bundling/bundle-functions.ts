@@ -14,7 +14,7 @@ export const FUNCTIONS_OUTDIR = 'dist/functions';
  * better-sqlite3 is local-only; DuckDB is local, or shipped next to the bundle of the entries that
  * declare it in `nativePackages` (see copyNativePackages).
  */
-const LOCAL_ONLY_PACKAGES = ['better-sqlite3', '@duckdb/node-api'];
+const EXTERNAL_PACKAGES = ['better-sqlite3', '@duckdb/node-api'];
 
 /**
  * The binary package each native package needs on Lambda (Linux x64, glibc); CrmFunction runs
@@ -83,7 +83,7 @@ export async function bundleFunctions(options: BundleOptions): Promise<FunctionB
     format: 'esm',
     // ESM builds of dependencies (AWS SDK v3 included) tree-shake better than their CommonJS builds.
     mainFields: ['module', 'main'],
-    external: LOCAL_ONLY_PACKAGES,
+    external: EXTERNAL_PACKAGES,
     banner: { js: ESM_REQUIRE_BANNER },
     sourcemap: true,
     // Stack traces need names and positions only; embedding the sources would triple the upload.
@@ -196,10 +196,11 @@ export function assertNoForbiddenCode(metafile: Metafile): void {
       if (rule) problems.push(`${output} contains ${input} (${rule.why})`);
     }
     for (const imported of meta.imports) {
-      // A static import of a package Lambda does not have would crash every cold start;
-      // a dynamic import is fine, it only runs when the local adapters are chosen.
-      if (imported.external && imported.kind === 'import-statement' && LOCAL_ONLY_PACKAGES.includes(imported.path)) {
-        problems.push(`${output} statically imports ${imported.path}, which is not deployed to Lambda`);
+      // A static import of an external package would crash the cold start of every function that
+      // does not ship it; a dynamic import only runs where the package is there (local adapters,
+      // or an entry's nativePackages).
+      if (imported.external && imported.kind === 'import-statement' && EXTERNAL_PACKAGES.includes(imported.path)) {
+        problems.push(`${output} statically imports ${imported.path}, which is not deployed to Lambda (load it with import())`);
       }
     }
   }

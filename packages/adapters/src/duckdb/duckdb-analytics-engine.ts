@@ -66,9 +66,7 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
   }
 
   async run<R extends ReportName>(tenantId: string, report: R, params: ReportParamsByName[R]): Promise<AnalyticsRow[]> {
-    const query = await this.prepareQuery(tenantId, report, params);
-    const reader = await this.connection.runAndReadAll(query.sql, query.values);
-    return query.finish(convertRows(query.columns, reader.getRowObjectsJson() as Record<string, unknown>[]));
+    return this.rowsOf(await this.prepareQuery(tenantId, report, params));
   }
 
   /**
@@ -80,18 +78,24 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
     const limit = pageLimit(options.limit);
     const query = await this.prepareQuery(tenantId, report, params);
     if (!query.pageable) {
-      const rows = query.finish(convertRows(query.columns, (await this.connection.runAndReadAll(query.sql, query.values)).getRowObjectsJson() as Record<string, unknown>[]));
+      const rows = await this.rowsOf(query);
       return { rows: rows.slice(0, limit), rowCount: rows.length };
     }
     const table = `"crm_page_${randomUUID().replaceAll('-', '')}"`;
     await this.connection.run(`CREATE TEMP TABLE ${table} AS ${query.sql}`, query.values);
     try {
       const counted = await this.connection.runAndReadAll(`SELECT count(*)::BIGINT FROM ${table}`);
-      const page = await this.connection.runAndReadAll(`SELECT * FROM ${table} LIMIT ${limit}`);
-      return { rows: query.finish(convertRows(query.columns, page.getRowObjectsJson() as Record<string, unknown>[])), rowCount: Number(counted.getRowsJson()[0]![0]) };
+      const rows = await this.rowsOf({ ...query, sql: `SELECT * FROM ${table} LIMIT ${limit}`, values: [] });
+      return { rows, rowCount: Number(counted.getRowsJson()[0]![0]) };
     } finally {
       await this.connection.run(`DROP TABLE IF EXISTS ${table}`);
     }
+  }
+
+  /** The query's rows, converted by the report's column types and finished. */
+  private async rowsOf(query: DuckDbReportQuery): Promise<AnalyticsRow[]> {
+    const reader = await this.connection.runAndReadAll(query.sql, query.values);
+    return query.finish(convertRows(query.columns, reader.getRowObjectsJson() as Record<string, unknown>[]));
   }
 
   /**
@@ -120,7 +124,7 @@ export class DuckDbAnalyticsEngine implements AnalyticsEngine {
     const render = (params: Record<string, SqlValue>) => renderSql(template, {
       dialect: 'duckdb',
       table: (name) => mirrored.get(name) ?? duckDbLakeTable(this.lakeRoot, name, tenant),
-      fragment: (name) => summaryTable ?? inlineFragment(name),
+      fragment: (name) => (name === 'customer_order_summary' && summaryTable) || inlineFragment(name),
       params,
     });
     const daysColumn = prepared.asOfDaysColumn;
